@@ -1,0 +1,416 @@
+/**
+ * An Entrata applicant event, as Propexo's
+ * `POST /v1/events/applicants/entrata/` takes it. Field names are Propexo's
+ * own, snake_case, on every surface.
+ *
+ * `ApplicantEventInput` decodes what callers send (dates as `Date`, effect
+ * `DateTime` or ISO strings with an offset; phone numbers as people write
+ * them) into an `ApplicantEvent` whose values are already the wire form:
+ * Mountain Time date-times, E.164 phone numbers, `HH:mm:ss` times. Encoding
+ * an `ApplicantEvent` gives the exact JSON body for Propexo.
+ *
+ * @since 0.1.0
+ */
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import { normalizePhone } from "./internal/phone.js"
+import * as MountainTime from "./MountainTime.js"
+
+const show = (u: unknown): string => {
+  if (typeof u === "string") return u.length > 80 ? `${JSON.stringify(u.slice(0, 80))}…` : JSON.stringify(u)
+  if (u === undefined) return "nothing"
+  if (u instanceof Date) return Number.isNaN(u.getTime()) ? "an invalid Date" : u.toISOString()
+  try {
+    return JSON.stringify(u) ?? String(u)
+  } catch {
+    return String(u)
+  }
+}
+
+/** Every failure inside `schema` reads as `rule`, followed by the value received. */
+const rule = <S extends Schema.Schema.Any>(schema: S, text: string): S =>
+  schema.annotations({
+    message: (issue) => ({ message: `${text}, got ${show(issue.actual)}`, override: true })
+  }) as S // `annotations` returns the same schema class with new annotations; its types are unchanged.
+
+// ---------------------------------------------------------------------------
+// Wire schemas: what Propexo receives
+// ---------------------------------------------------------------------------
+
+/**
+ * A Propexo identifier: non-empty, no surrounding white space.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Id = rule(Schema.NonEmptyTrimmedString, "must be a non-empty Propexo id")
+
+/**
+ * The limit Propexo puts on `notes`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const NOTES_MAX_LENGTH = 256
+
+/**
+ * The most seconds a `call_duration` may have (a day).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const CALL_DURATION_MAX = 86_400
+
+/**
+ * The values Entrata knows for `call_status`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const CallStatus = rule(
+  Schema.Literal("BUSY", "ABANDONED", "DISCONNECTED", "FAILURE_TO_CONNECT", "NO_ANSWER", "ANSWER", "VOICEMAIL"),
+  "must be one of BUSY, ABANDONED, DISCONNECTED, FAILURE_TO_CONNECT, NO_ANSWER, ANSWER, VOICEMAIL"
+)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type CallStatus = Schema.Schema.Type<typeof CallStatus>
+
+const Text = rule(Schema.String, "must be text")
+
+const Notes = Schema.String.pipe(Schema.maxLength(NOTES_MAX_LENGTH)).annotations({
+  message: (issue) => ({
+    message: typeof issue.actual === "string"
+      ? `must be text of at most ${NOTES_MAX_LENGTH} characters, got ${issue.actual.length} characters`
+      : `must be text, got ${show(issue.actual)}`,
+    override: true
+  })
+})
+
+const CallDuration = rule(
+  Schema.Number.pipe(Schema.int(), Schema.between(0, CALL_DURATION_MAX)),
+  `must be an integer from 0 to ${CALL_DURATION_MAX} seconds`
+)
+
+const E164 = /^\+[1-9]\d{7,14}$/
+const PhoneNumber = rule(
+  Schema.String.pipe(Schema.pattern(E164)),
+  "must be a phone number in E.164 form such as +14035551234"
+)
+
+const absoluteHttpUrl = (s: string): boolean => {
+  try {
+    const url = new URL(s)
+    return (url.protocol === "https:" || url.protocol === "http:") && url.hostname !== ""
+  } catch {
+    return false
+  }
+}
+const AudioLink = rule(Schema.String.pipe(Schema.filter(absoluteHttpUrl)), "must be an absolute http(s) URL")
+
+// The domain must have a dot and a top-level name of letters, as Propexo's
+// own (Zod) email check requires; the local part follows WHATWG's rule.
+const EMAIL =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/
+const Email = rule(Schema.String.pipe(Schema.pattern(EMAIL)), "must be an email address such as jane@example.com")
+
+const TIME = /^([01]\d|2[0-3]):([0-5]\d):([0-5]\d)$/
+const TimeOfDay = rule(Schema.String.pipe(Schema.pattern(TIME)), "must be a 24-hour time HH:mm:ss such as 09:30:00")
+
+const Flag = rule(Schema.Boolean, "must be true or false")
+
+const DateTime = rule(
+  MountainTime.DateTimeString,
+  "must be a Mountain Time date-time with its offset, such as 2026-11-28T14:30:00-07:00"
+)
+
+const wireFields = {
+  integration_id: Id,
+  applicant_id: Id,
+  application_id: Id,
+  event_type_id: Id,
+  event_datetime: DateTime,
+  event_result_id: Schema.optionalWith(Id, { exact: true }),
+  event_sub_type_id: Schema.optionalWith(Id, { exact: true }),
+  employee_id: Schema.optionalWith(Id, { exact: true }),
+  unit_id: Schema.optionalWith(Id, { exact: true }),
+  reasons_for_event: Schema.optionalWith(Text, { exact: true }),
+  notes: Schema.optionalWith(Notes, { exact: true }),
+  appointment_datetime: Schema.optionalWith(DateTime, { exact: true }),
+  time_from: Schema.optionalWith(TimeOfDay, { exact: true }),
+  time_to: Schema.optionalWith(TimeOfDay, { exact: true }),
+  title: Schema.optionalWith(Text, { exact: true }),
+  call_phone_number_from: Schema.optionalWith(PhoneNumber, { exact: true }),
+  call_phone_number_to: Schema.optionalWith(PhoneNumber, { exact: true }),
+  call_status: Schema.optionalWith(CallStatus, { exact: true }),
+  call_duration: Schema.optionalWith(CallDuration, { exact: true }),
+  call_audio_link: Schema.optionalWith(AudioLink, { exact: true }),
+  email_body: Schema.optionalWith(Text, { exact: true }),
+  email_subject: Schema.optionalWith(Text, { exact: true }),
+  email_from: Schema.optionalWith(Email, { exact: true }),
+  email_to: Schema.optionalWith(Email, { exact: true }),
+  email_cc: Schema.optionalWith(Email, { exact: true }),
+  email_bcc: Schema.optionalWith(Email, { exact: true }),
+  email_send: Schema.optionalWith(Flag, { exact: true })
+}
+
+/**
+ * A validated applicant event in Propexo's wire form. Its encoded form is
+ * the JSON body of `POST /v1/events/applicants/entrata/`, byte for byte.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ApplicantEvent = Schema.Struct(wireFields).annotations({ identifier: "ApplicantEvent" })
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ApplicantEvent extends Schema.Schema.Type<typeof ApplicantEvent> {}
+
+/**
+ * The names of every field Propexo accepts, in the documentation's order.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const FIELDS = Object.keys(wireFields) as ReadonlyArray<keyof ApplicantEvent> // Object.keys of a literal object: exactly its keys.
+
+// ---------------------------------------------------------------------------
+// Input schemas: what callers send
+// ---------------------------------------------------------------------------
+
+const TrimmedId = rule(Schema.compose(Schema.Trim, Id), "must be a non-empty Propexo id")
+
+const DateTimeInput = MountainTime.DateTimeFromInstant.annotations({
+  message: (issue) => ({
+    message: typeof issue.actual === "string"
+      ? `must be an ISO 8601 date-time with an offset such as 2026-11-28T14:30:00-07:00, got ${show(issue.actual)}${
+        MountainTime.instantReason(issue.actual).pipe(Option.match({ onNone: () => "", onSome: (r) => `: it ${r}` }))
+      }`
+      : `must be a Date, an effect DateTime, or an ISO 8601 string with an offset, got ${show(issue.actual)}`,
+    override: true
+  })
+})
+
+const PhoneInput = rule(
+  Schema.transformOrFail(Schema.String, PhoneNumber, {
+    strict: true,
+    decode: (s, _, ast) => {
+      const e164 = normalizePhone(s)
+      return e164 === undefined ? ParseResult.fail(new ParseResult.Type(ast, s)) : ParseResult.succeed(e164)
+    },
+    encode: ParseResult.succeed
+  }),
+  "must be a phone number in E.164 form (+14035551234) or a US number such as (403) 555-1234"
+)
+
+const TimeInput = rule(
+  Schema.transformOrFail(Schema.String, TimeOfDay, {
+    strict: true,
+    decode: (s, _, ast) => {
+      const m = /^\s*([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?\s*$/.exec(s)
+      return m === null
+        ? ParseResult.fail(new ParseResult.Type(ast, s))
+        : ParseResult.succeed(`${m[1]}:${m[2]}:${m[3] ?? "00"}`)
+    },
+    encode: ParseResult.succeed
+  }),
+  "must be a 24-hour time HH:mm:ss or HH:mm such as 09:30"
+)
+
+const TrimmedEmail = rule(
+  Schema.compose(Schema.Trim, Email),
+  "must be an email address such as jane@example.com"
+)
+
+/**
+ * What callers send, decoding to an {@link ApplicantEvent}. Date-times
+ * accept a `Date`, an effect `DateTime`, or an ISO 8601 string with `Z` or
+ * an offset; wall-clock strings without an offset are refused (resolve them
+ * with `MountainTime.fromWallClock` first). Phone numbers accept E.164 and
+ * the common US forms; `time_from`/`time_to` accept `HH:mm`. Ids and emails
+ * are trimmed.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ApplicantEventInput = Schema.Struct({
+  ...wireFields,
+  integration_id: TrimmedId,
+  applicant_id: TrimmedId,
+  application_id: TrimmedId,
+  event_type_id: TrimmedId,
+  event_datetime: DateTimeInput,
+  event_result_id: Schema.optionalWith(TrimmedId, { exact: true }),
+  event_sub_type_id: Schema.optionalWith(TrimmedId, { exact: true }),
+  employee_id: Schema.optionalWith(TrimmedId, { exact: true }),
+  unit_id: Schema.optionalWith(TrimmedId, { exact: true }),
+  appointment_datetime: Schema.optionalWith(DateTimeInput, { exact: true }),
+  time_from: Schema.optionalWith(TimeInput, { exact: true }),
+  time_to: Schema.optionalWith(TimeInput, { exact: true }),
+  call_phone_number_from: Schema.optionalWith(PhoneInput, { exact: true }),
+  call_phone_number_to: Schema.optionalWith(PhoneInput, { exact: true }),
+  email_from: Schema.optionalWith(TrimmedEmail, { exact: true }),
+  email_to: Schema.optionalWith(TrimmedEmail, { exact: true }),
+  email_cc: Schema.optionalWith(TrimmedEmail, { exact: true }),
+  email_bcc: Schema.optionalWith(TrimmedEmail, { exact: true })
+}).annotations({ identifier: "ApplicantEventInput" })
+
+/**
+ * What callers may send: the encoded side of {@link ApplicantEventInput}.
+ * Every `ApplicantEvent` is also a valid input.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ApplicantEventInput = Schema.Schema.Encoded<typeof ApplicantEventInput>
+
+// ---------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------
+
+/**
+ * One problem with one field, in plain words.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const FieldIssue = Schema.Struct({
+  /** Dotted path of the field (`call_duration`); empty for the event as a whole. */
+  path: Schema.String,
+  message: Schema.String
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface FieldIssue extends Schema.Schema.Type<typeof FieldIssue> {}
+
+/**
+ * An applicant event that cannot be sent, with every offending field at
+ * once.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidApplicantEvent extends Schema.TaggedError<InvalidApplicantEvent>()("InvalidApplicantEvent", {
+  issues: Schema.NonEmptyArray(FieldIssue)
+}) {
+  override get message(): string {
+    return `Invalid applicant event: ${
+      this.issues.map((i) => i.path === "" ? i.message : `${i.path}: ${i.message}`).join("; ")
+    }`
+  }
+}
+
+const issueMessage = (issue: ParseResult.ArrayFormatterIssue): string => {
+  switch (issue._tag) {
+    case "Missing":
+      return "is required"
+    case "Unexpected":
+      return "is not a field of an Entrata applicant event"
+    default:
+      return issue.message
+  }
+}
+
+const toInvalid = (error: ParseResult.ParseError): InvalidApplicantEvent => {
+  const [first, ...rest] = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
+    path: issue.path.map(String).join("."),
+    message: issueMessage(issue)
+  }))
+  return new InvalidApplicantEvent({
+    issues: first === undefined ? [{ path: "", message: error.message }] : [first, ...rest]
+  })
+}
+
+const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
+  typeof u === "object" && u !== null && !Array.isArray(u)
+
+const decodeInput = Schema.decodeUnknownEither(ApplicantEventInput, { errors: "all", onExcessProperty: "error" })
+
+/**
+ * Validates anything (parsed JSON, a typed object) as an applicant event,
+ * reporting every problem at once. Keys whose value is `undefined` count as
+ * absent, as they would in JSON.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decode = (input: unknown): Either.Either<ApplicantEvent, InvalidApplicantEvent> => {
+  if (!isRecord(input)) {
+    return Either.left(
+      new InvalidApplicantEvent({
+        issues: [{ path: "", message: `must be an object of applicant event fields, got ${show(input)}` }]
+      })
+    )
+  }
+  const defined: Record<string, unknown> = {}
+  for (const key of Object.keys(input)) {
+    if (input[key] !== undefined) defined[key] = input[key]
+  }
+  return Either.mapLeft(decodeInput(defined), toInvalid)
+}
+
+/**
+ * The exact JSON body Propexo receives for an event.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const toJson = (event: ApplicantEvent): string => JSON.stringify(Schema.encodeSync(ApplicantEvent)(event))
+
+// ---------------------------------------------------------------------------
+// Kinds of event type
+// ---------------------------------------------------------------------------
+
+/**
+ * What the PMS demands of an event type: call types need every `call_*`
+ * field, outgoing-email types need `email_from`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ApplicantEventKind = Schema.Literal("call", "outgoing-email", "other")
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ApplicantEventKind = Schema.Schema.Type<typeof ApplicantEventKind>
+
+/**
+ * The fields an event of each kind must carry.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const REQUIRED_FOR_KIND: { readonly [K in ApplicantEventKind]: ReadonlyArray<keyof ApplicantEvent> } = {
+  call: ["call_phone_number_from", "call_phone_number_to", "call_status", "call_duration", "call_audio_link"],
+  "outgoing-email": ["email_from"],
+  other: []
+}
+
+/**
+ * A check that an event carries the fields its kind of event type needs,
+ * naming every missing one.
+ *
+ * @since 0.1.0
+ * @category validation
+ */
+export const requireFieldsFor = (kind: ApplicantEventKind) =>
+(event: ApplicantEvent): Either.Either<ApplicantEvent, InvalidApplicantEvent> => {
+  const [first, ...rest] = REQUIRED_FOR_KIND[kind]
+    .filter((field) => event[field] === undefined)
+    .map((field) => ({ path: field, message: `is required for ${kind} event types` }))
+  return first === undefined
+    ? Either.right(event)
+    : Either.left(new InvalidApplicantEvent({ issues: [first, ...rest] }))
+}

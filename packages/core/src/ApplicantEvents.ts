@@ -1,0 +1,63 @@
+/**
+ * The service that records applicant events in Entrata. The core defines
+ * it; `@entrata-events/propexo` implements it over Propexo's HTTP API.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import { ApplicantEvent, type ApplicantEventInput, type InvalidApplicantEvent } from "./ApplicantEvent.js"
+
+/**
+ * What a successful create returns: Propexo's write `job_id` and the exact
+ * body that was sent.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class CreatedApplicantEvent extends Schema.Class<CreatedApplicantEvent>("CreatedApplicantEvent")({
+  job_id: Schema.String,
+  sent: ApplicantEvent
+}) {}
+
+/**
+ * The errors a create can fail with. Implementations add theirs by
+ * augmenting this interface (one entry per error class), so the error
+ * channel stays precise without the core knowing about HTTP:
+ *
+ * ```ts
+ * declare module "@entrata-events/core/ApplicantEvents" {
+ *   interface ApplicantEventsErrors { PropexoTimeout: PropexoTimeout }
+ * }
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export interface ApplicantEventsErrors {
+  readonly InvalidApplicantEvent: InvalidApplicantEvent
+}
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type ApplicantEventsError = ApplicantEventsErrors[keyof ApplicantEventsErrors]
+
+/**
+ * Records applicant events.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class ApplicantEvents extends Context.Tag("@entrata-events/core/ApplicantEvents")<
+  ApplicantEvents,
+  {
+    /**
+     * Validates the input (every problem at once, as `InvalidApplicantEvent`,
+     * before anything is sent) and records it.
+     */
+    readonly create: (input: ApplicantEventInput) => Effect.Effect<CreatedApplicantEvent, ApplicantEventsError>
+  }
+>() {}

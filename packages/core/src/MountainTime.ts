@@ -1,0 +1,412 @@
+/**
+ * US Mountain Time (America/Denver), the clock Entrata reads every time in.
+ *
+ * Instants convert to exactly one Mountain wall-clock time and offset;
+ * wall-clock times convert back by an explicit policy for the hour that
+ * happens twice in the fall and the hour that never happens in the spring.
+ * The runtime's time-zone database (Intl) is the source of truth, whatever
+ * the host's own `TZ`; its rules are cached so that a conversion is plain
+ * arithmetic.
+ *
+ * @since 0.1.0
+ */
+import * as DateTime from "effect/DateTime"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import { fieldsFromMs, formatDate, formatOffset, formatTime, MS_PER_DAY, msFromFields } from "./internal/calendar.js"
+import { isParseFailure, parseDateTime } from "./internal/iso.js"
+import { type ZoneRules, zoneRules } from "./internal/zoneRules.js"
+
+/**
+ * The IANA name of Mountain Time.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const TIME_ZONE = "America/Denver"
+
+/**
+ * An instant: a `Date`, epoch milliseconds, or an effect `DateTime`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Instant = Date | number | DateTime.DateTime
+
+/**
+ * How a wall-clock time that happens twice (fall back) or never (spring
+ * forward) becomes an instant: `reject` fails; `earlier`, `later` and
+ * `compatible` behave exactly as Temporal's options of the same names.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Disambiguation = DateTime.Disambiguation
+
+/**
+ * Civil date and time fields on a wall clock.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WallClock {
+  readonly year: number
+  readonly month: number
+  readonly day: number
+  readonly hours: number
+  readonly minutes: number
+  readonly seconds: number
+}
+
+/**
+ * A wall-clock text that is not a date-time, or has a field out of range.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidWallClock extends Schema.TaggedError<InvalidWallClock>()("InvalidWallClock", {
+  input: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `${JSON.stringify(this.input)} ${this.reason}`
+  }
+}
+
+/**
+ * A time zone name the runtime's time-zone database does not know.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnknownTimeZone extends Schema.TaggedError<UnknownTimeZone>()("UnknownTimeZone", {
+  timeZone: Schema.String
+}) {
+  override get message(): string {
+    return `${JSON.stringify(this.timeZone)} is not an IANA time zone known to this runtime (e.g. America/Denver)`
+  }
+}
+
+/**
+ * A wall-clock time skipped by a spring-forward transition. `before` and
+ * `after` are the instants the `earlier` and `later` policies would choose.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class NonexistentLocalTime extends Schema.TaggedError<NonexistentLocalTime>()("NonexistentLocalTime", {
+  input: Schema.String,
+  timeZone: Schema.String,
+  before: Schema.DateTimeUtcFromSelf,
+  after: Schema.DateTimeUtcFromSelf
+}) {
+  override get message(): string {
+    return `${JSON.stringify(this.input)} does not exist in ${this.timeZone}: the clocks skip that hour. ` +
+      `Did you mean ${formatIn(this.before, this.timeZone)} or ${formatIn(this.after, this.timeZone)}? ` +
+      `Give the UTC offset to choose.`
+  }
+}
+
+/**
+ * A wall-clock time that happens twice because of a fall-back transition.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class AmbiguousLocalTime extends Schema.TaggedError<AmbiguousLocalTime>()("AmbiguousLocalTime", {
+  input: Schema.String,
+  timeZone: Schema.String,
+  earlier: Schema.DateTimeUtcFromSelf,
+  later: Schema.DateTimeUtcFromSelf
+}) {
+  override get message(): string {
+    return `${JSON.stringify(this.input)} happens twice in ${this.timeZone}: ` +
+      `${formatIn(this.earlier, this.timeZone)} (earlier) or ${formatIn(this.later, this.timeZone)} (later). ` +
+      `Give the UTC offset to choose.`
+  }
+}
+
+/**
+ * Every way turning text into an instant can fail.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type MountainTimeError = InvalidWallClock | UnknownTimeZone | NonexistentLocalTime | AmbiguousLocalTime
+
+/**
+ * Options for reading wall-clock text.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WallClockOptions {
+  /** The IANA zone the wall clock hangs in; default `America/Denver`. */
+  readonly timeZone?: string | undefined
+  /** Default `reject`. */
+  readonly disambiguation?: Disambiguation | undefined
+}
+
+const toMillis = (instant: Instant): number => {
+  const ms = typeof instant === "number"
+    ? instant
+    : instant instanceof Date
+    ? instant.getTime()
+    : DateTime.toEpochMillis(instant)
+  if (!Number.isFinite(ms)) throw new RangeError("MountainTime: invalid instant")
+  return ms
+}
+
+const rulesOf = (timeZone: string): ZoneRules => {
+  const rules = zoneRules(timeZone)
+  if (rules === undefined) throw new RangeError(new UnknownTimeZone({ timeZone }).message)
+  return rules
+}
+
+const denver = rulesOf(TIME_ZONE)
+
+const formatWith = (rules: ZoneRules, ms: number): string => {
+  const offset = rules.offsetAt(ms)
+  const f = fieldsFromMs(ms + offset)
+  return `${formatDate(f)}T${formatTime(f)}${formatOffset(offset)}`
+}
+
+/**
+ * The instant as Mountain wall-clock time with its offset,
+ * `YYYY-MM-DDTHH:mm:ss-07:00` or `-06:00`, fractions of a second floored.
+ * Throws a `RangeError` for an invalid `Date` or a non-finite number, as
+ * `Date.prototype.toISOString` does.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const format = (instant: Instant): string => formatWith(denver, toMillis(instant))
+
+/**
+ * As {@link format}, in any IANA zone. Throws a `RangeError` for an unknown zone.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const formatIn = (instant: Instant, timeZone: string): string =>
+  formatWith(rulesOf(timeZone), toMillis(instant))
+
+/**
+ * The instant's Mountain wall-clock time of day, `HH:mm:ss`.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const timeOfDay = (instant: Instant): string => {
+  const ms = toMillis(instant)
+  return formatTime(fieldsFromMs(ms + denver.offsetAt(ms)))
+}
+
+/**
+ * The instant's wall-clock fields in `timeZone` (default Mountain Time).
+ * Throws a `RangeError` for an unknown zone.
+ *
+ * @since 0.1.0
+ * @category conversions
+ */
+export const wallClock = (instant: Instant, timeZone: string = TIME_ZONE): WallClock => {
+  const ms = toMillis(instant)
+  const rules = timeZone === TIME_ZONE ? denver : rulesOf(timeZone)
+  return fieldsFromMs(ms + rules.offsetAt(ms))
+}
+
+/**
+ * The UTC offset in force at the instant in `timeZone`, in minutes
+ * (`-420` for MST, `-360` for MDT).
+ *
+ * @since 0.1.0
+ * @category conversions
+ */
+export const offsetMinutes = (instant: Instant, timeZone: string = TIME_ZONE): number =>
+  (timeZone === TIME_ZONE ? denver : rulesOf(timeZone)).offsetAt(toMillis(instant)) / 60_000
+
+const resolveLocal = (
+  input: string,
+  rules: ZoneRules,
+  local: number,
+  disambiguation: Disambiguation
+): Either.Either<DateTime.Utc, NonexistentLocalTime | AmbiguousLocalTime> => {
+  const before = rules.offsetAt(local - MS_PER_DAY)
+  const after = rules.offsetAt(local + MS_PER_DAY)
+  const fits = (offset: number) => rules.offsetAt(local - offset) === offset
+  const candidates = (before === after ? [before] : [before, after])
+    .filter(fits)
+    .map((offset) => local - offset)
+    .sort((a, b) => a - b)
+  const [first, second] = candidates
+  if (first !== undefined && second === undefined) return Either.right(DateTime.unsafeMake(first))
+  if (first !== undefined && second !== undefined) {
+    switch (disambiguation) {
+      case "reject":
+        return Either.left(
+          new AmbiguousLocalTime({
+            input,
+            timeZone: rules.timeZone,
+            earlier: DateTime.unsafeMake(first),
+            later: DateTime.unsafeMake(second)
+          })
+        )
+      case "later":
+        return Either.right(DateTime.unsafeMake(second))
+      default:
+        return Either.right(DateTime.unsafeMake(first))
+    }
+  }
+  // In a gap: `earlier` reads the time with the offset from after the gap
+  // (landing before it), `later`/`compatible` with the offset from before.
+  const beforeGap = local - after
+  const afterGap = local - before
+  switch (disambiguation) {
+    case "reject":
+      return Either.left(
+        new NonexistentLocalTime({
+          input,
+          timeZone: rules.timeZone,
+          before: DateTime.unsafeMake(beforeGap),
+          after: DateTime.unsafeMake(afterGap)
+        })
+      )
+    case "earlier":
+      return Either.right(DateTime.unsafeMake(beforeGap))
+    default:
+      return Either.right(DateTime.unsafeMake(afterGap))
+  }
+}
+
+const readText = (
+  text: string,
+  options: WallClockOptions | undefined,
+  allowOffset: boolean
+): Either.Either<DateTime.Utc, MountainTimeError> => {
+  const timeZone = options?.timeZone ?? TIME_ZONE
+  const rules = timeZone === TIME_ZONE ? denver : zoneRules(timeZone)
+  if (rules === undefined) return Either.left(new UnknownTimeZone({ timeZone }))
+  const parsed = parseDateTime(text)
+  if (isParseFailure(parsed)) return Either.left(new InvalidWallClock({ input: text, reason: parsed.reason }))
+  const local = msFromFields(parsed) + parsed.millis
+  if (parsed.offsetMs !== undefined) {
+    return allowOffset
+      ? Either.right(DateTime.unsafeMake(local - parsed.offsetMs))
+      : Either.left(
+        new InvalidWallClock({
+          input: text,
+          reason: "carries a UTC offset, so it is an instant, not a wall-clock time (use MountainTime.parse)"
+        })
+      )
+  }
+  return resolveLocal(text, rules, local, options?.disambiguation ?? "reject")
+}
+
+/**
+ * Reads a wall-clock time without offset (`2026-11-01T01:30:00`,
+ * `2026-11-01 01:30`, seconds optional) in `timeZone` (default
+ * America/Denver). By default a time in the spring-forward gap fails with
+ * `NonexistentLocalTime` and one in the fall-back hour with
+ * `AmbiguousLocalTime`, which names both candidates. Never throws.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const fromWallClock = (
+  wall: string,
+  options?: WallClockOptions
+): Either.Either<DateTime.Utc, MountainTimeError> => readText(wall, options, false)
+
+/**
+ * Reads either an instant (ISO 8601 with `Z` or an offset) or a wall-clock
+ * time in `timeZone`, resolved as {@link fromWallClock} does. This is what
+ * adapters use for human or JSON input. Never throws.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parse = (
+  text: string,
+  options?: WallClockOptions
+): Either.Either<DateTime.Utc, MountainTimeError> => readText(text, options, true)
+
+const isoWithOffset = (text: string): Either.Either<number, string> => {
+  const parsed = parseDateTime(text)
+  if (isParseFailure(parsed)) return Either.left(parsed.reason)
+  if (parsed.offsetMs === undefined) {
+    return Either.left("has no UTC offset (wall-clock times are resolved with MountainTime.fromWallClock first)")
+  }
+  return Either.right(msFromFields(parsed) + parsed.millis - parsed.offsetMs)
+}
+
+/**
+ * Why `text` is not an ISO 8601 instant with an offset (`has no UTC
+ * offset`, `has month 13, …`), or `None` when it is one.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const instantReason = (text: string): Option.Option<string> => Either.getLeft(isoWithOffset(text))
+
+/**
+ * The wire form Entrata reads: a Mountain wall-clock time with the offset in
+ * force at that instant, `YYYY-MM-DDTHH:mm:ss-07:00` or `-06:00`. A string
+ * whose offset is not Mountain Time's at that instant is refused.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const DateTimeString = Schema.String.pipe(
+  Schema.filter((s) => {
+    const ms = isoWithOffset(s)
+    return Either.isRight(ms) && formatWith(denver, ms.right) === s
+  }, {
+    identifier: "MountainDateTimeString",
+    description: "a Mountain Time date-time with its offset, e.g. 2026-11-28T14:30:00-07:00",
+    message: (issue) =>
+      `must be a Mountain Time date-time with its offset (e.g. 2026-11-28T14:30:00-07:00), got ${
+        JSON.stringify(issue.actual)
+      }`
+  })
+)
+
+/**
+ * An instant as callers give it: a `Date`, an effect `DateTime`, or an ISO
+ * 8601 string with `Z` or an offset.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const InstantInput = Schema.Union(
+  Schema.DateFromSelf,
+  Schema.DateTimeUtcFromSelf,
+  Schema.DateTimeZonedFromSelf,
+  Schema.String
+)
+
+/**
+ * Decodes any {@link InstantInput} to its {@link DateTimeString}; encodes a
+ * wire string to itself (it is a valid input).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const DateTimeFromInstant: Schema.Schema<string, Schema.Schema.Type<typeof InstantInput>> = Schema
+  .transformOrFail(InstantInput, DateTimeString, {
+    strict: true,
+    decode: (input, _, ast) => {
+      if (typeof input === "string") {
+        const ms = isoWithOffset(input)
+        return Either.isRight(ms)
+          ? ParseResult.succeed(formatWith(denver, ms.right))
+          : ParseResult.fail(new ParseResult.Type(ast, input, `${JSON.stringify(input)} ${ms.left}`))
+      }
+      const ms = input instanceof Date ? input.getTime() : DateTime.toEpochMillis(input)
+      return Number.isFinite(ms)
+        ? ParseResult.succeed(formatWith(denver, ms))
+        : ParseResult.fail(new ParseResult.Type(ast, input, "is an invalid Date"))
+    },
+    encode: ParseResult.succeed
+  })

@@ -1,0 +1,59 @@
+import { daysInMonth, type Fields, MS_PER_HOUR, MS_PER_MINUTE } from "./calendar.js"
+
+/**
+ * A parsed ISO 8601 date-time: its civil fields, its milliseconds and, when
+ * written, its UTC offset.
+ *
+ * @internal
+ */
+export interface ParsedDateTime extends Fields {
+  readonly millis: number
+  /** `undefined` when the text carries no offset (a wall-clock time). */
+  readonly offsetMs: number | undefined
+}
+
+/** @internal */
+export type ParseFailure = { readonly reason: string }
+
+const PATTERN =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/
+
+/**
+ * Parses `YYYY-MM-DD[THH:mm[:ss[.fff]]][Z|±HH:MM]`, with `T` or a space
+ * between date and time, checking every field's range. A date without a time
+ * is midnight.
+ *
+ * @internal
+ */
+export const parseDateTime = (text: string): ParsedDateTime | ParseFailure => {
+  const m = PATTERN.exec(text.trim())
+  if (m === null) {
+    return { reason: "is not an ISO 8601 date-time such as 2026-11-28T14:30:00-07:00" }
+  }
+  const year = Number(m[1])
+  const month = Number(m[2])
+  const day = Number(m[3])
+  const hours = m[4] === undefined ? 0 : Number(m[4])
+  const minutes = m[5] === undefined ? 0 : Number(m[5])
+  const seconds = m[6] === undefined ? 0 : Number(m[6])
+  const millis = m[7] === undefined ? 0 : Math.floor(Number(`0.${m[7]}`) * 1000)
+  if (month < 1 || month > 12) return { reason: `has month ${m[2]}, which is not from 01 to 12` }
+  const monthDays = daysInMonth(year, month)
+  if (day < 1 || day > monthDays) return { reason: `has day ${m[3]}, which is not from 01 to ${monthDays} in that month` }
+  if (hours > 23) return { reason: `has hour ${m[4]}, which is not from 00 to 23` }
+  if (minutes > 59) return { reason: `has minute ${m[5]}, which is not from 00 to 59` }
+  if (seconds > 59) return { reason: `has second ${m[6]}, which is not from 00 to 59` }
+  let offsetMs: number | undefined
+  if (m[8] !== undefined) {
+    offsetMs = 0
+  } else if (m[9] !== undefined) {
+    const oh = Number(m[10])
+    const om = Number(m[11])
+    if (oh > 23 || om > 59) return { reason: `has offset ${m[9]}${m[10]}:${m[11]}, which is not a valid UTC offset` }
+    offsetMs = (m[9] === "-" ? -1 : 1) * (oh * MS_PER_HOUR + om * MS_PER_MINUTE)
+  }
+  return { year, month, day, hours, minutes, seconds, millis, offsetMs }
+}
+
+/** @internal */
+export const isParseFailure = (u: ParsedDateTime | ParseFailure): u is ParseFailure => "reason" in u
