@@ -15,7 +15,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { fieldsFromMs, formatDate, formatOffset, formatTime, MS_PER_DAY, msFromFields } from "./internal/calendar.js"
+import { fieldsFromMs, formatLocal, formatOffset, MS_PER_DAY, msFromFields } from "./internal/calendar.js"
 import { isParseFailure, parseDateTime } from "./internal/iso.js"
 import { type ZoneRules, zoneRules } from "./internal/zoneRules.js"
 
@@ -169,8 +169,7 @@ const denver = rulesOf(TIME_ZONE)
 
 const formatWith = (rules: ZoneRules, ms: number): string => {
   const offset = rules.offsetAt(ms)
-  const f = fieldsFromMs(ms + offset)
-  return `${formatDate(f)}T${formatTime(f)}${formatOffset(offset)}`
+  return formatLocal(ms + offset) + formatOffset(offset)
 }
 
 /**
@@ -201,7 +200,7 @@ export const formatIn = (instant: Instant, timeZone: string): string =>
  */
 export const timeOfDay = (instant: Instant): string => {
   const ms = toMillis(instant)
-  return formatTime(fieldsFromMs(ms + denver.offsetAt(ms)))
+  return formatLocal(ms + denver.offsetAt(ms)).slice(11)
 }
 
 /**

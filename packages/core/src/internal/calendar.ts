@@ -47,28 +47,40 @@ export const msFromFields = (f: Fields): number =>
   f.hours * MS_PER_HOUR + f.minutes * MS_PER_MINUTE + f.seconds * MS_PER_SECOND
 
 /**
+ * The civil date of a day number, packed as `year * 512 + month * 32 + day`
+ * so that hot paths allocate nothing (Hinnant's `civil_from_days`, in int32
+ * arithmetic for the years 0 to 5 million). Unpack with `>> 9` and `& 511`.
+ *
+ * @internal
+ */
+export const civilFromDays = (days: number): number => {
+  const z = days + 719468
+  const era = z >= 0 ? (z / 146097) | 0 : Math.floor(z / 146097)
+  const doe = z - era * 146097
+  const yoe = ((doe - ((doe / 1460) | 0) + ((doe / 36524) | 0) - ((doe / 146096) | 0)) / 365) | 0
+  const doy = doe - (365 * yoe + ((yoe / 4) | 0) - ((yoe / 100) | 0))
+  const mp = ((5 * doy + 2) / 153) | 0
+  const day = doy - (((153 * mp + 2) / 5) | 0) + 1
+  const month = mp < 10 ? mp + 3 : mp - 9
+  return (yoe + era * 400 + (month <= 2 ? 1 : 0)) * 512 + month * 32 + day
+}
+
+/**
  * Civil fields of epoch milliseconds read as UTC, fractions of a second
- * floored (Hinnant's `civil_from_days`).
+ * floored.
  *
  * @internal
  */
 export const fieldsFromMs = (ms: number): Fields => {
   const days = Math.floor(ms / MS_PER_DAY)
-  const secondOfDay = Math.floor((ms - days * MS_PER_DAY) / MS_PER_SECOND)
-  const z = days + 719468
-  const era = Math.floor(z / 146097)
-  const doe = z - era * 146097
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365)
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
-  const mp = Math.floor((5 * doy + 2) / 153)
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1
-  const month = mp < 10 ? mp + 3 : mp - 9
+  const secondOfDay = ((ms - days * MS_PER_DAY) / MS_PER_SECOND) | 0
+  const civil = civilFromDays(days)
   return {
-    year: yoe + era * 400 + (month <= 2 ? 1 : 0),
-    month,
-    day,
-    hours: Math.floor(secondOfDay / 3600),
-    minutes: Math.floor((secondOfDay % 3600) / 60),
+    year: civil >> 9,
+    month: (civil & 511) >> 5,
+    day: civil & 31,
+    hours: (secondOfDay / 3600) | 0,
+    minutes: ((secondOfDay % 3600) / 60) | 0,
     seconds: secondOfDay % 60
   }
 }
@@ -88,24 +100,52 @@ export const pad2 = (n: number): string => TWO_DIGITS[n] ?? String(n).padStart(2
 
 /** @internal */
 export const pad4 = (n: number): string =>
-  n >= 0 && n <= 9999 ? String(n).padStart(4, "0") : (n < 0 ? "-" : "+") + String(Math.abs(n)).padStart(6, "0")
+  n >= 1000 && n <= 9999
+    ? `${n}`
+    : n >= 0 && n <= 9999
+    ? String(n).padStart(4, "0")
+    : (n < 0 ? "-" : "+") + String(Math.abs(n)).padStart(6, "0")
+
+// "-MM-DDT" by month * 32 + day, and "HH:mm:" by minute of the day: the
+// strings a formatted date-time is glued from.
+const MONTH_DAY: ReadonlyArray<string> = Array.from(
+  { length: 13 * 32 },
+  (_, i) => `-${pad2(i >> 5)}-${pad2(i & 31)}T`
+)
+const HOUR_MINUTE: ReadonlyArray<string> = Array.from(
+  { length: 1440 },
+  (_, i) => `${pad2((i / 60) | 0)}:${pad2(i % 60)}:`
+)
 
 /**
- * `±HH:MM`, or `±HH:MM:SS` for the local mean time offsets of the 19th century.
+ * `YYYY-MM-DDTHH:mm:ss` of epoch milliseconds read as UTC, fractions of a
+ * second floored. The hot path of formatting: no allocation but the result.
+ *
+ * @internal
+ */
+export const formatLocal = (ms: number): string => {
+  const days = Math.floor(ms / MS_PER_DAY)
+  const secondOfDay = ((ms - days * MS_PER_DAY) / MS_PER_SECOND) | 0
+  const civil = civilFromDays(days)
+  return pad4(civil >> 9) + MONTH_DAY[civil & 511]! + HOUR_MINUTE[(secondOfDay / 60) | 0]! + TWO_DIGITS[secondOfDay % 60]!
+}
+
+const offsets = new Map<number, string>()
+
+/**
+ * `±HH:MM`, or `±HH:MM:SS` for the local mean time offsets of the 19th
+ * century; memoised, as a zone has only a handful.
  *
  * @internal
  */
 export const formatOffset = (offsetMs: number): string => {
-  const sign = offsetMs < 0 ? "-" : "+"
-  const total = Math.abs(offsetMs) / MS_PER_SECOND
-  const h = Math.floor(total / 3600)
-  const m = Math.floor((total % 3600) / 60)
-  const s = total % 60
-  return `${sign}${pad2(h)}:${pad2(m)}${s === 0 ? "" : `:${pad2(s)}`}`
+  let text = offsets.get(offsetMs)
+  if (text === undefined) {
+    const sign = offsetMs < 0 ? "-" : "+"
+    const total = Math.abs(offsetMs) / MS_PER_SECOND
+    const s = total % 60
+    text = `${sign}${pad2((total / 3600) | 0)}:${pad2(((total % 3600) / 60) | 0)}${s === 0 ? "" : `:${pad2(s)}`}`
+    offsets.set(offsetMs, text)
+  }
+  return text
 }
-
-/** @internal */
-export const formatDate = (f: Fields): string => `${pad4(f.year)}-${pad2(f.month)}-${pad2(f.day)}`
-
-/** @internal */
-export const formatTime = (f: Fields): string => `${pad2(f.hours)}:${pad2(f.minutes)}:${pad2(f.seconds)}`

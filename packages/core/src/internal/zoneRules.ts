@@ -1,4 +1,4 @@
-import { fieldsFromMs, MS_PER_DAY, MS_PER_SECOND, msFromFields } from "./calendar.js"
+import { MS_PER_DAY, MS_PER_SECOND, msFromFields } from "./calendar.js"
 
 /**
  * The UTC offset of a time zone at any instant, with the runtime's time-zone
@@ -154,6 +154,3 @@ export const zoneRules = (timeZone: string): ZoneRules | undefined => {
     return undefined
   }
 }
-
-/** @internal */
-export const wallFields = (rules: ZoneRules, ms: number) => fieldsFromMs(ms + rules.offsetAt(ms))

@@ -1,0 +1,321 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as DateTime from "effect/DateTime"
+import * as Either from "effect/Either"
+import * as fc from "effect/FastCheck"
+import * as MountainTime from "../src/MountainTime.js"
+
+/**
+ * An independent reference: Intl's own formatting of the wall clock and of
+ * the offset (`longOffset`), a different path through the time-zone database
+ * than the one the implementation caches.
+ */
+const referenceFormatter = (timeZone: string) => {
+  const f = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "longOffset"
+  })
+  return (ms: number): string => {
+    const p = Object.fromEntries(f.formatToParts(ms).map((x) => [x.type, x.value]))
+    const offset = p.timeZoneName === "GMT" ? "+00:00" : p.timeZoneName!.slice(3)
+    return `${p.year!.padStart(4, "0")}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}${offset}`
+  }
+}
+const reference = referenceFormatter("America/Denver")
+
+const referenceOffset = (ms: number) => reference(ms).slice(19)
+
+/** Every offset change of America/Denver in [from, to), found by a daily scan and bisection of Intl. */
+const transitions = (fromYear: number, toYear: number): Array<number> => {
+  const found: Array<number> = []
+  const end = Date.UTC(toYear, 0, 1)
+  let t = Date.UTC(fromYear, 0, 1)
+  let offset = referenceOffset(t)
+  while (t < end) {
+    const next = t + 86_400_000
+    const nextOffset = referenceOffset(next)
+    if (nextOffset !== offset) {
+      let lo = t / 1000, hi = next / 1000
+      while (hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2)
+        if (referenceOffset(mid * 1000) === offset) lo = mid
+        else hi = mid
+      }
+      found.push(hi * 1000)
+    }
+    t = next
+    offset = nextOffset
+  }
+  return found
+}
+
+const right = <A, E>(e: Either.Either<A, E>): A => {
+  if (Either.isLeft(e)) throw new Error(`expected Right, got Left: ${String(e.left)}`)
+  return e.right
+}
+
+const ms = (dt: DateTime.DateTime) => DateTime.toEpochMillis(dt)
+
+describe("MountainTime.format", () => {
+  it("agrees with Intl one second either side of every transition from 1970 to 2100", () => {
+    const all = transitions(1970, 2101)
+    // Denver has had DST every year since 1967: two changes a year.
+    expect(all.length).toBe(2 * 131)
+    for (const t of all) {
+      for (const d of [-1001, -1000, -1, 0, 1, 999, 1000]) {
+        expect(MountainTime.format(t + d)).toBe(reference(t + d))
+      }
+    }
+  })
+
+  it("writes -07:00 in winter and -06:00 in summer around the 2026 changes", () => {
+    expect(MountainTime.format(Date.UTC(2026, 2, 8, 8, 59, 59))).toBe("2026-03-08T01:59:59-07:00")
+    expect(MountainTime.format(Date.UTC(2026, 2, 8, 9, 0, 0))).toBe("2026-03-08T03:00:00-06:00")
+    expect(MountainTime.format(Date.UTC(2026, 10, 1, 7, 59, 59))).toBe("2026-11-01T01:59:59-06:00")
+    expect(MountainTime.format(Date.UTC(2026, 10, 1, 8, 0, 0))).toBe("2026-11-01T01:00:00-07:00")
+  })
+
+  it.prop(
+    "agrees with Intl on random instants from 1900 to 2200",
+    { t: fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2200, 0, 1) }) },
+    ({ t }) => {
+      expect(MountainTime.format(t)).toBe(reference(t))
+    },
+    { fastCheck: { numRuns: 5000 } }
+  )
+
+  it.prop(
+    "floors fractions of a second, before and after 1970",
+    { t: fc.integer({ min: -4_000_000_000_000, max: 4_000_000_000_000 }) },
+    ({ t }) => {
+      expect(MountainTime.format(t)).toBe(MountainTime.format(Math.floor(t / 1000) * 1000))
+    }
+  )
+
+  it("accepts a Date, epoch milliseconds and effect DateTimes alike", () => {
+    const t = Date.UTC(2026, 6, 4, 18, 0, 0, 999)
+    const expected = "2026-07-04T12:00:00-06:00"
+    expect(MountainTime.format(t)).toBe(expected)
+    expect(MountainTime.format(new Date(t))).toBe(expected)
+    expect(MountainTime.format(DateTime.unsafeMake(t))).toBe(expected)
+    expect(MountainTime.format(DateTime.unsafeMakeZoned(t, { timeZone: "Asia/Tokyo" }))).toBe(expected)
+  })
+
+  it("matches effect's DateTime.formatIsoOffset to the second", () => {
+    const zone = DateTime.zoneUnsafeMakeNamed("America/Denver")
+    for (const t of transitions(2020, 2030)) {
+      const zoned = DateTime.unsafeMakeZoned(t, { timeZone: zone })
+      expect(MountainTime.format(t)).toBe(DateTime.formatIsoOffset(zoned).replace(/\.\d{3}/, ""))
+    }
+  })
+
+  it("refuses invalid instants as Date.prototype.toISOString does", () => {
+    expect(() => MountainTime.format(new Date(Number.NaN))).toThrow(RangeError)
+    expect(() => MountainTime.format(Number.POSITIVE_INFINITY)).toThrow(RangeError)
+  })
+
+  it("formats in other zones, half-hour DST included", () => {
+    const t = Date.UTC(2026, 0, 15, 12, 0, 0)
+    expect(MountainTime.formatIn(t, "Australia/Lord_Howe")).toBe(referenceFormatter("Australia/Lord_Howe")(t))
+    expect(MountainTime.formatIn(t, "Asia/Kolkata")).toBe("2026-01-15T17:30:00+05:30")
+    expect(MountainTime.formatIn(t, "UTC")).toBe("2026-01-15T12:00:00+00:00")
+  })
+})
+
+describe("MountainTime.timeOfDay", () => {
+  it("gives the Mountain wall-clock time of day", () => {
+    expect(MountainTime.timeOfDay(Date.UTC(2026, 0, 15, 16, 30, 5))).toBe("09:30:05")
+    expect(MountainTime.timeOfDay(Date.UTC(2026, 6, 15, 15, 30, 5))).toBe("09:30:05")
+  })
+})
+
+// [gap day, overlap day] per year, across the rule changes of 1987 and 2007.
+const dstDays: ReadonlyArray<readonly [number, string, string]> = [
+  [1975, "1975-02-23", "1975-10-26"],
+  [1990, "1990-04-01", "1990-10-28"],
+  [2006, "2006-04-02", "2006-10-29"],
+  [2007, "2007-03-11", "2007-11-04"],
+  [2026, "2026-03-08", "2026-11-01"],
+  [2037, "2037-03-08", "2037-11-01"]
+]
+
+describe("MountainTime.fromWallClock", () => {
+  describe.each(dstDays)("in %i", (_, gapDay, overlapDay) => {
+    const gap = `${gapDay}T02:30:00`
+    const overlap = `${overlapDay} 01:30`
+
+    it("rejects the spring-forward gap by default, naming the instants on either side", () => {
+      const e = MountainTime.fromWallClock(gap)
+      expect(Either.isLeft(e) && e.left._tag).toBe("NonexistentLocalTime")
+      if (Either.isLeft(e) && e.left._tag === "NonexistentLocalTime") {
+        expect(MountainTime.format(e.left.before)).toBe(`${gapDay}T01:30:00-07:00`)
+        expect(MountainTime.format(e.left.after)).toBe(`${gapDay}T03:30:00-06:00`)
+        expect(e.left.message).toContain(`${gapDay}T01:30:00-07:00`)
+        expect(e.left.message).toContain(`${gapDay}T03:30:00-06:00`)
+      }
+    })
+
+    it("rejects the fall-back hour by default, naming both candidates", () => {
+      const e = MountainTime.fromWallClock(overlap)
+      expect(Either.isLeft(e) && e.left._tag).toBe("AmbiguousLocalTime")
+      if (Either.isLeft(e) && e.left._tag === "AmbiguousLocalTime") {
+        expect(MountainTime.format(e.left.earlier)).toBe(`${overlapDay}T01:30:00-06:00`)
+        expect(MountainTime.format(e.left.later)).toBe(`${overlapDay}T01:30:00-07:00`)
+        expect(e.left.message).toContain("happens twice")
+      }
+    })
+
+    it.each(["earlier", "later", "compatible"] as const)("resolves both with %s exactly as effect's DateTime", (d) => {
+      const zone = DateTime.zoneUnsafeMakeNamed("America/Denver")
+      for (const wall of [gap, overlap]) {
+        const [date, time] = wall.split(/[T ]/) as [string, string]
+        const [year, month, day] = date.split("-").map(Number) as [number, number, number]
+        const [hours, minutes] = time.split(":").map(Number) as [number, number]
+        const expected = DateTime.unsafeMakeZoned({ year, month, day, hours, minutes }, {
+          timeZone: zone,
+          adjustForTimeZone: true,
+          disambiguation: d
+        })
+        expect(ms(right(MountainTime.fromWallClock(wall, { disambiguation: d })))).toBe(ms(expected))
+      }
+    })
+
+    it("follows Temporal: gap earlier is before the gap, later and compatible after; overlap compatible is earlier", () => {
+      const fmt = (wall: string, d: MountainTime.Disambiguation) =>
+        MountainTime.format(right(MountainTime.fromWallClock(wall, { disambiguation: d })))
+      expect(fmt(gap, "earlier")).toBe(`${gapDay}T01:30:00-07:00`)
+      expect(fmt(gap, "later")).toBe(`${gapDay}T03:30:00-06:00`)
+      expect(fmt(gap, "compatible")).toBe(`${gapDay}T03:30:00-06:00`)
+      expect(fmt(overlap, "earlier")).toBe(`${overlapDay}T01:30:00-06:00`)
+      expect(fmt(overlap, "later")).toBe(`${overlapDay}T01:30:00-07:00`)
+      expect(fmt(overlap, "compatible")).toBe(`${overlapDay}T01:30:00-06:00`)
+    })
+  })
+
+  it("reads the edges of the gap and the overlap exactly", () => {
+    const at = (wall: string) => MountainTime.format(right(MountainTime.fromWallClock(wall)))
+    expect(at("2026-03-08T01:59:59")).toBe("2026-03-08T01:59:59-07:00")
+    expect(Either.isLeft(MountainTime.fromWallClock("2026-03-08T02:00:00"))).toBe(true)
+    expect(Either.isLeft(MountainTime.fromWallClock("2026-03-08T02:59:59"))).toBe(true)
+    expect(at("2026-03-08T03:00:00")).toBe("2026-03-08T03:00:00-06:00")
+    expect(at("2026-11-01T00:59:59")).toBe("2026-11-01T00:59:59-06:00")
+    expect(Either.isLeft(MountainTime.fromWallClock("2026-11-01T01:00:00"))).toBe(true)
+    expect(Either.isLeft(MountainTime.fromWallClock("2026-11-01T01:59:59"))).toBe(true)
+    expect(at("2026-11-01T02:00:00")).toBe("2026-11-01T02:00:00-07:00")
+  })
+
+  it("accepts a space or T, with or without seconds, and keeps milliseconds", () => {
+    const expected = Date.UTC(2026, 10, 28, 21, 30)
+    expect(ms(right(MountainTime.fromWallClock("2026-11-28T14:30")))).toBe(expected)
+    expect(ms(right(MountainTime.fromWallClock("2026-11-28 14:30:00")))).toBe(expected)
+    expect(ms(right(MountainTime.fromWallClock("2026-11-28 14:30:00.250")))).toBe(expected + 250)
+  })
+
+  it("reads wall clocks in any IANA zone", () => {
+    expect(ms(right(MountainTime.fromWallClock("2026-07-01 09:00", { timeZone: "Europe/Berlin" })))).toBe(
+      Date.UTC(2026, 6, 1, 7)
+    )
+    const e = MountainTime.fromWallClock("2026-03-29 02:30", { timeZone: "Europe/Berlin" })
+    expect(Either.isLeft(e) && e.left._tag).toBe("NonexistentLocalTime")
+    const unknown = MountainTime.fromWallClock("2026-03-29 02:30", { timeZone: "Mars/Olympus_Mons" })
+    expect(Either.isLeft(unknown) && unknown.left._tag).toBe("UnknownTimeZone")
+  })
+
+  it.each([
+    ["2026-13-01 10:00", "month 13"],
+    ["2026-00-10 10:00", "month 00"],
+    ["2026-02-29 10:00", "day 29"],
+    ["2026-04-31 10:00", "day 31"],
+    ["2026-11-28 24:00", "hour 24"],
+    ["2026-11-28 24:01", "hour 24"],
+    ["2026-11-28 12:60", "minute 60"],
+    ["2026-11-28 12:30:60", "second 60"],
+    ["28/11/2026 12:30", "ISO 8601"],
+    ["tomorrow", "ISO 8601"],
+    ["", "ISO 8601"]
+  ])("refuses %j with a clear reason (%s)", (wall, words) => {
+    const e = MountainTime.fromWallClock(wall)
+    expect(Either.isLeft(e) && e.left._tag).toBe("InvalidWallClock")
+    if (Either.isLeft(e)) expect(e.left.message).toContain(words)
+  })
+
+  it("accepts 29 February in a leap year", () => {
+    expect(MountainTime.format(right(MountainTime.fromWallClock("2028-02-29 10:00")))).toBe(
+      "2028-02-29T10:00:00-07:00"
+    )
+  })
+
+  it("refuses text with an offset, which parse() reads as an instant", () => {
+    const text = "2026-11-01T01:30:00-07:00"
+    expect(Either.isLeft(MountainTime.fromWallClock(text))).toBe(true)
+    expect(ms(right(MountainTime.parse(text)))).toBe(Date.UTC(2026, 10, 1, 8, 30))
+    expect(ms(right(MountainTime.parse("2026-11-01T08:30:00Z")))).toBe(Date.UTC(2026, 10, 1, 8, 30))
+  })
+
+  it.prop("never throws, whatever the text", { s: fc.string() }, ({ s }) => {
+    expect(() => MountainTime.fromWallClock(s)).not.toThrow()
+    expect(() => MountainTime.parse(s, { timeZone: s })).not.toThrow()
+  })
+
+  it.prop(
+    "round-trips instant -> wall clock -> instant, one of earlier/later giving it back",
+    { t: fc.integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(2100, 0, 1) }) },
+    ({ t }) => {
+      const second = Math.floor(t / 1000) * 1000
+      const wall = MountainTime.format(t).slice(0, 19)
+      const earlier = ms(right(MountainTime.fromWallClock(wall, { disambiguation: "earlier" })))
+      const later = ms(right(MountainTime.fromWallClock(wall, { disambiguation: "later" })))
+      expect([earlier, later]).toContain(second)
+      const strict = MountainTime.fromWallClock(wall)
+      if (earlier === later) expect(ms(right(strict))).toBe(second)
+      else expect(Either.isLeft(strict) && strict.left._tag).toBe("AmbiguousLocalTime")
+    },
+    { fastCheck: { numRuns: 3000 } }
+  )
+
+  it.prop(
+    "round-trips wall clock -> instant -> wall clock outside the gaps",
+    {
+      year: fc.integer({ min: 1970, max: 2100 }),
+      month: fc.integer({ min: 1, max: 12 }),
+      day: fc.integer({ min: 1, max: 28 }),
+      hours: fc.integer({ min: 0, max: 23 }),
+      minutes: fc.integer({ min: 0, max: 59 }),
+      seconds: fc.integer({ min: 0, max: 59 })
+    },
+    (f) => {
+      const p2 = (n: number) => String(n).padStart(2, "0")
+      const wall = `${f.year}-${p2(f.month)}-${p2(f.day)}T${p2(f.hours)}:${p2(f.minutes)}:${p2(f.seconds)}`
+      const resolved = MountainTime.fromWallClock(wall, { disambiguation: "compatible" })
+      const back = MountainTime.format(right(resolved)).slice(0, 19)
+      const strict = MountainTime.fromWallClock(wall)
+      if (Either.isLeft(strict) && strict.left._tag === "NonexistentLocalTime") {
+        expect(back).not.toBe(wall)
+      } else {
+        expect(back).toBe(wall)
+        expect(MountainTime.wallClock(right(resolved))).toEqual(f)
+      }
+    },
+    { fastCheck: { numRuns: 3000 } }
+  )
+})
+
+describe("MountainTime schemas", () => {
+  it("offsetMinutes reports MST and MDT", () => {
+    expect(MountainTime.offsetMinutes(Date.UTC(2026, 0, 1))).toBe(-420)
+    expect(MountainTime.offsetMinutes(Date.UTC(2026, 6, 1))).toBe(-360)
+  })
+
+  it("instantReason explains what is missing", () => {
+    expect(MountainTime.instantReason("2026-11-28T14:30:00Z")._tag).toBe("None")
+    expect(MountainTime.instantReason("2026-11-28T14:30:00")).toEqual(
+      expect.objectContaining({ value: expect.stringContaining("no UTC offset") })
+    )
+  })
+})
