@@ -21,6 +21,7 @@ import * as MountainTime from "./MountainTime.js"
 const show = (u: unknown): string => {
   if (typeof u === "string") return u.length > 80 ? `${JSON.stringify(u.slice(0, 80))}…` : JSON.stringify(u)
   if (u === undefined) return "nothing"
+  if (typeof u === "number" && !Number.isFinite(u)) return String(u)
   if (u instanceof Date) return Number.isNaN(u.getTime()) ? "an invalid Date" : u.toISOString()
   try {
     return JSON.stringify(u) ?? String(u)
@@ -96,13 +97,14 @@ const CallDuration = rule(
   `must be an integer from 0 to ${CALL_DURATION_MAX} seconds`
 )
 
-const E164 = /^\+[1-9]\d{7,14}$/
 const PhoneNumber = rule(
-  Schema.String.pipe(Schema.pattern(E164)),
+  Schema.String.pipe(Schema.filter((s) => normalizePhone(s) === s)),
   "must be a phone number in E.164 form such as +14035551234"
 )
 
 const absoluteHttpUrl = (s: string): boolean => {
+  // WHATWG URL would also read "https:example.com" and padded text as URLs.
+  if (!/^https?:\/\/\S+$/i.test(s)) return false
   try {
     const url = new URL(s)
     return (url.protocol === "https:" || url.protocol === "http:") && url.hostname !== ""
@@ -112,10 +114,9 @@ const absoluteHttpUrl = (s: string): boolean => {
 }
 const AudioLink = rule(Schema.String.pipe(Schema.filter(absoluteHttpUrl)), "must be an absolute http(s) URL")
 
-// The domain must have a dot and a top-level name of letters, as Propexo's
-// own (Zod) email check requires; the local part follows WHATWG's rule.
-const EMAIL =
-  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/
+// Zod's email rule, which Propexo validates with: no leading, trailing or
+// doubled dot in the local part; a dotted domain ending in two or more letters.
+const EMAIL = /^(?!\.)(?!.*\.\.)([A-Z0-9_'+\-.]*)[A-Z0-9_+-]@([A-Z0-9][A-Z0-9-]*\.)+[A-Z]{2,}$/i
 const Email = rule(Schema.String.pipe(Schema.pattern(EMAIL)), "must be an email address such as jane@example.com")
 
 const TIME = /^([01]\d|2[0-3]):([0-5]\d):([0-5]\d)$/
@@ -352,7 +353,9 @@ export const decode = (input: unknown): Either.Either<ApplicantEvent, InvalidApp
       })
     )
   }
-  const defined: Record<string, unknown> = {}
+  // No prototype, so an own "__proto__" key (JSON.parse makes them) is copied
+  // as a key, and reported as unknown, instead of replacing the prototype.
+  const defined: Record<string, unknown> = Object.create(null)
   for (const key of Object.keys(input)) {
     if (input[key] !== undefined) defined[key] = input[key]
   }
