@@ -1,0 +1,176 @@
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpApiClient from "@effect/platform/HttpApiClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { describe, expect, it } from "@effect/vitest"
+import { Sandbox, Seed } from "@entrata-events/sandbox"
+import * as Effect from "effect/Effect"
+import * as ApplicantEvent from "@entrata-events/core/ApplicantEvent"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as PropexoApi from "../src/PropexoApi.js"
+
+const { DEMO } = Seed
+
+/** A call event as Propexo receives it. */
+const wire = {
+  integration_id: DEMO.integrationId,
+  applicant_id: DEMO.applicantId,
+  application_id: DEMO.applicationId,
+  event_type_id: DEMO.eventTypeIds["Call-Incoming"],
+  event_datetime: "2026-07-04T12:00:00-06:00",
+  call_phone_number_from: "+14035551234",
+  call_phone_number_to: "+13035550100",
+  call_status: "ANSWER",
+  call_duration: 312,
+  call_audio_link: "https://calls.example.com/r/1"
+} as const
+
+const event = Schema.decodeUnknownSync(ApplicantEvent.ApplicantEvent)(wire)
+
+/** A generated client for the sandbox, authenticated with `token`, its requests optionally rewritten. */
+const clientFor = (
+  sandbox: Sandbox.SandboxService,
+  token: string,
+  rewrite: (request: HttpClientRequest.HttpClientRequest) => HttpClientRequest.HttpClientRequest = (r) => r
+) =>
+  HttpApiClient.make(PropexoApi.PropexoApi, {
+    baseUrl: sandbox.baseUrl,
+    transformClient: HttpClient.mapRequest((request) => rewrite(HttpClientRequest.bearerToken(request, token)))
+  }).pipe(Effect.provide(FetchHttpClient.layer))
+
+describe("PropexoApi through HttpApiClient against the sandbox", () => {
+  it.scopedLive("creates an event and follows its write status to SUCCESS", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox.make({ jobDelay: 200 })
+      const client = yield* clientFor(sandbox, Redacted.value(sandbox.token))
+      const created = yield* client.applicantEvents.create({ payload: event })
+      expect(created.meta.job_id).toMatch(/^cm[a-z0-9]{23}$/)
+      expect(created.result).toEqual(wire)
+      const sent = (yield* sandbox.requests)[0]
+      expect(sent?.body).toBe(JSON.stringify(wire))
+
+      let status = yield* client.admin.writeStatus({ path: { root_job_id: created.meta.job_id } })
+      expect(status).toEqual({ write_status: "PENDING", errors: [], created_record_id: null })
+      while (status.write_status === "PENDING") {
+        yield* Effect.sleep(10)
+        status = yield* client.admin.writeStatus({ path: { root_job_id: created.meta.job_id } })
+      }
+      expect(status.write_status).toBe("SUCCESS")
+      const retried = yield* client.admin.retryWrite({ path: { root_job_id: created.meta.job_id } })
+      expect(retried).toEqual({ success: false, job_id: created.meta.job_id })
+
+      const events = yield* client.events.list({ urlParams: { applicant_id: DEMO.applicantId } })
+      expect(events.meta).toEqual({ offset: 0, limit: 100, hasMore: false, total: 1 })
+      expect(events.results[0]).toMatchObject(wire)
+    }))
+
+  it.scopedLive("lists and reads the catalog", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox.make()
+      const client = yield* clientFor(sandbox, Redacted.value(sandbox.token))
+      const types = yield* client.eventTypes.list({ urlParams: { property_id: DEMO.propertyId, limit: 4 } })
+      expect(types.meta).toEqual({ offset: 0, limit: 4, hasMore: true, total: 10 })
+      expect(types.results.map((t) => t.name)).toEqual(["Call-Incoming", "Call-Outgoing", "Email-Incoming", "Email-Outgoing"])
+      const one = yield* client.eventTypes.get({ path: { event_type_id: DEMO.eventTypeIds.Appointment } })
+      expect(one.results).toMatchObject({ name: "Appointment", code: "Appointment", x_location_id: null })
+      const subTypes = yield* client.eventSubTypes.list({
+        urlParams: { event_type_id: DEMO.eventTypeIds.Appointment }
+      })
+      expect(subTypes.results.map((s) => s.name).sort()).toEqual([
+        "Leasing Appointments",
+        "Self-Guided Tour",
+        "Tour",
+        "Virtual Tour"
+      ])
+      const subType = yield* client.eventSubTypes.get({ path: { event_sub_type_id: DEMO.eventSubTypeIds.virtualTour } })
+      expect(subType.results).toMatchObject({ x_id: "525", event_type_id: DEMO.eventTypeIds.Appointment })
+      const results = yield* client.eventResults.list({ urlParams: { property_id: DEMO.propertyId, "order-by": "name:asc" } })
+      expect(results.results.map((r) => r.name)).toEqual([
+        "Completed",
+        "Left Voicemail",
+        "No Show",
+        "Scheduled",
+        "Spoke With Prospect"
+      ])
+      const result = yield* client.eventResults.get({ path: { event_result_id: DEMO.eventResultIds.noShow } })
+      expect(result.results.associated_event_type_ids).toContain(DEMO.eventTypeIds.Tour)
+    }))
+
+  it.scopedLive("decodes each error status to its own tagged error", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox.make({ tokens: ["good-token"], rateLimit: 6, window: "1 hour", slowDownDelay: 0 })
+      // The quota below is counted in one window: make sure this hour has room left.
+      const left = 3_600_000 - (Date.now() % 3_600_000)
+      if (left < 5_000) yield* Effect.sleep(left + 5)
+      const good = yield* clientFor(sandbox, "good-token")
+
+      // Propexo refuses a body it cannot read; the typed client cannot send one, so its request is rewritten.
+      const emptied = yield* clientFor(sandbox, "good-token", (r) => HttpClientRequest.bodyText(r, "{}", "application/json"))
+      const badRequest = yield* Effect.flip(emptied.applicantEvents.create({ payload: event }))
+      expect(badRequest).toBeInstanceOf(PropexoApi.BadRequest)
+      expect(badRequest._tag).toBe("PropexoApiBadRequest")
+      if (badRequest._tag !== "PropexoApiBadRequest") throw badRequest
+      expect(badRequest.status).toBe(400)
+      expect(badRequest.code).toBe("invalid_request")
+      expect(badRequest.details).toMatchObject({
+        issues: expect.arrayContaining([{
+          code: "invalid_type",
+          expected: "string",
+          received: "undefined",
+          path: ["integration_id"],
+          message: "Required"
+        }])
+      })
+
+      const wrong = yield* clientFor(sandbox, "wrong-token")
+      const unauthorized = yield* Effect.flip(wrong.eventTypes.list({ urlParams: {} }))
+      expect(unauthorized).toBeInstanceOf(PropexoApi.Unauthorized)
+      expect(unauthorized).toMatchObject({ _tag: "PropexoApiUnauthorized", status: 401, code: "unauthorized" })
+
+      const notFound = yield* Effect.flip(good.admin.writeStatus({ path: { root_job_id: "cmnosuchjob00000000000000" } }))
+      expect(notFound).toMatchObject({ _tag: "PropexoApiNotFound", status: 404, code: "not_found" })
+
+      yield* sandbox.setFaults({ serverErrorShare: 1, serverErrorStatuses: [502] })
+      expect(yield* Effect.flip(good.eventTypes.list({ urlParams: {} }))).toMatchObject({
+        _tag: "PropexoApiBadGateway",
+        status: 502,
+        code: "bad_gateway"
+      })
+      yield* sandbox.setFaults({ serverErrorShare: 1, serverErrorStatuses: [503] })
+      expect(yield* Effect.flip(good.eventTypes.list({ urlParams: {} }))).toBeInstanceOf(PropexoApi.ServiceUnavailable)
+      yield* sandbox.clearFaults
+
+      // Requests so far with the good token: 1 (400), 1 (404), 2 (5xx); two more spend the quota of 6.
+      yield* good.eventResults.list({ urlParams: {} })
+      yield* good.eventResults.list({ urlParams: {} })
+      expect(yield* Effect.flip(good.eventResults.list({ urlParams: {} }))).toMatchObject({
+        _tag: "PropexoApiRateLimited",
+        status: 429,
+        code: "rate_limited"
+      })
+    }))
+})
+
+describe("the error wire schemas", () => {
+  it("encode to exactly Propexo's body, as the sandbox sends it", () => {
+    const error = new PropexoApi.Forbidden({ code: "forbidden", message: "No access" })
+    expect(Schema.encodeSync(PropexoApi.ErrorWire[403])(error)).toBe(
+      "{\"error\":{\"code\":\"forbidden\",\"message\":\"No access\"}}"
+    )
+    const withDetails = new PropexoApi.BadRequest({ code: "invalid_request", message: "Bad", details: { issues: [] } })
+    expect(JSON.parse(Schema.encodeSync(PropexoApi.ErrorWire[400])(withDetails))).toEqual({
+      error: { code: "invalid_request", message: "Bad", details: { issues: [] } }
+    })
+    expect(Schema.decodeUnknownSync(PropexoApi.PropexoErrorBody)(JSON.parse(Schema.encodeSync(PropexoApi.ErrorWire[400])(withDetails))))
+      .toEqual({ error: { code: "invalid_request", message: "Bad", details: { issues: [] } } })
+  })
+
+  it("decode a body that is not Propexo's to the status's error all the same", () => {
+    const html = Schema.decodeUnknownSync(PropexoApi.ErrorWire[502])("<html><body>502 Bad Gateway</body></html>")
+    expect(html).toBeInstanceOf(PropexoApi.BadGateway)
+    expect(html).toMatchObject({ code: "unexpected_body", message: "<html><body>502 Bad Gateway</body></html>" })
+    const empty = Schema.decodeUnknownSync(PropexoApi.ErrorWire[401])("")
+    expect(empty).toMatchObject({ _tag: "PropexoApiUnauthorized", code: "unexpected_body", message: "HTTP 401 with an empty body" })
+  })
+})
