@@ -10,16 +10,30 @@ import * as Schema from "effect/Schema"
 import { ApplicantEvent, type ApplicantEventInput, type InvalidApplicantEvent } from "./ApplicantEvent.js"
 
 /**
- * What a successful create returns: Propexo's write `job_id` and the exact
- * body that was sent.
+ * What a successful create returns: Propexo's write `job_id`, the exact body
+ * that was sent and, when the create awaited the write, how it ended.
  *
  * @since 0.1.0
  * @category models
  */
 export class CreatedApplicantEvent extends Schema.Class<CreatedApplicantEvent>("CreatedApplicantEvent")({
   job_id: Schema.String,
-  sent: ApplicantEvent
+  sent: ApplicantEvent,
+  write_status: Schema.optionalWith(Schema.Literal("SUCCESS", "PARTIAL_SUCCESS"), { exact: true })
 }) {}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface CreateOptions {
+  /**
+   * Wait until Entrata has applied the event (or refused it, which then
+   * fails the create). Default false: the create ends once the write is
+   * queued.
+   */
+  readonly awaitCompletion?: boolean | undefined
+}
 
 /**
  * The errors a create can fail with. Implementations add theirs by
@@ -58,6 +72,9 @@ export class ApplicantEvents extends Context.Tag("@entrata-events/core/Applicant
      * Validates the input (every problem at once, as `InvalidApplicantEvent`,
      * before anything is sent) and records it.
      */
-    readonly create: (input: ApplicantEventInput) => Effect.Effect<CreatedApplicantEvent, ApplicantEventsError>
+    readonly create: (
+      input: ApplicantEventInput,
+      options?: CreateOptions
+    ) => Effect.Effect<CreatedApplicantEvent, ApplicantEventsError>
   }
 >() {}

@@ -1,0 +1,126 @@
+/**
+ * The client's cost and its use of the quota, against the simulator on
+ * loopback, in one process:
+ *
+ * 1. time per create through `ApplicantEvents.create` next to a bare
+ *    `fetch` POST of the same body to the same simulator, at concurrency 1
+ *    and 64, in alternating rounds;
+ * 2. creates sent through a quota of 120 per 30 s window for 90 s (three
+ *    whole windows): the share of the quota used and the count of 429s.
+ */
+import { NodeHttpClient } from "@effect/platform-node"
+import { ApplicantEvent } from "@entrata-events/core"
+import { ApplicantEvents } from "@entrata-events/core/ApplicantEvents"
+import { Sandbox, Seed } from "@entrata-events/sandbox"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
+import { ApplicantEventsLive, PropexoConfig } from "../src/index.js"
+
+const { DEMO } = Seed
+const input = {
+  integration_id: DEMO.integrationId,
+  applicant_id: DEMO.applicantId,
+  application_id: DEMO.applicationId,
+  event_type_id: DEMO.eventTypeIds.Notes,
+  event_datetime: "2026-11-28T21:30:00Z",
+  notes: "Benchmark"
+}
+const decoded = ApplicantEvent.decode(input)
+if (Either.isLeft(decoded)) throw decoded.left
+const body = ApplicantEvent.toJson(decoded.right)
+
+const runtimeFor = (sandbox: Sandbox.SandboxService, rateLimit: Partial<PropexoConfig.RateLimitOptions>) =>
+  ManagedRuntime.make(
+    ApplicantEventsLive.layer().pipe(
+      Layer.provide(PropexoConfig.PropexoConfig.layer({ token: sandbox.token, baseUrl: sandbox.baseUrl, rateLimit })),
+      Layer.provide(NodeHttpClient.layerUndici)
+    )
+  )
+
+/** Runs `task` `total` times, `concurrency` at a time; answers ms per task. */
+const timed = async (total: number, concurrency: number, task: () => Promise<void>): Promise<number> => {
+  let next = 0
+  const start = performance.now()
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next++ < total) await task()
+  }))
+  return (performance.now() - start) / total
+}
+
+const costOfTheClient = Effect.gen(function*() {
+  const sandbox = yield* Sandbox.make({ rateLimit: 1_000_000_000, slowDownDelay: 0, jobDelay: 0, maxRequests: 100 })
+  const runtime = runtimeFor(sandbox, { limit: 1_000_000_000 })
+  yield* Effect.addFinalizer(() => Effect.promise(() => runtime.dispose()))
+  const token = Redacted.value(sandbox.token)
+  const url = `${sandbox.baseUrl}/v1/events/applicants/entrata/`
+
+  const viaClient = () =>
+    runtime.runPromise(Effect.flatMap(ApplicantEvents, (events) => events.create(input))).then(() => undefined)
+  const bare = async () => {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", accept: "application/json" },
+      body
+    })
+    if (response.status !== 200) throw new Error(`bare fetch: HTTP ${response.status}`)
+    await response.json()
+  }
+
+  console.log("\npropexo: time per create against the simulator (median of 5 alternating rounds)")
+  for (const [concurrency, total] of [[1, 400], [64, 3000]] as const) {
+    yield* Effect.promise(() => timed(200, concurrency, viaClient).then(() => timed(200, concurrency, bare)))
+    const client: Array<number> = []
+    const base: Array<number> = []
+    for (let round = 0; round < 5; round++) {
+      client.push(yield* Effect.promise(() => timed(total, concurrency, viaClient)))
+      base.push(yield* Effect.promise(() => timed(total, concurrency, bare)))
+    }
+    const median = (xs: Array<number>) => xs.sort((a, b) => a - b)[2]!
+    const c = median(client)
+    const b = median(base)
+    console.log(
+      `  concurrency ${String(concurrency).padStart(2)}: client ${(c * 1000).toFixed(0)} µs, bare fetch ${
+        (b * 1000).toFixed(0)
+      } µs per create; client / bare = ${(c / b).toFixed(3)} (target ≤ 1.15)`
+    )
+  }
+})
+
+const quotaUse = Effect.gen(function*() {
+  const limit = 120
+  const window = Duration.seconds(30)
+  const windowMs = Duration.toMillis(window)
+  const sandbox = yield* Sandbox.make({ rateLimit: limit, window, jobDelay: 0, maxRequests: 10_000 })
+  const runtime = runtimeFor(sandbox, { limit, window })
+  yield* Effect.addFinalizer(() => Effect.promise(() => runtime.dispose()))
+  // Start on a window boundary, so the run covers exactly three windows.
+  yield* Effect.sleep(Duration.millis(windowMs - (Date.now() % windowMs) + 5))
+  const end = Date.now() + 3 * windowMs - 50
+  let created = 0
+  const worker = Effect.gen(function*() {
+    const events = yield* ApplicantEvents
+    while (Date.now() < end) {
+      const result = yield* Effect.either(events.create(input).pipe(Effect.timeout(Duration.millis(end - Date.now()))))
+      if (Either.isRight(result)) created++
+    }
+  })
+  yield* Effect.promise(() =>
+    runtime.runPromise(Effect.all(Array.from({ length: 32 }, () => worker), { concurrency: "unbounded" }))
+  )
+  const answers = (yield* sandbox.requests).filter((r) => r.path === "/v1/events/applicants/entrata/")
+  const rejected = answers.filter((r) => r.status === 429).length
+  console.log(
+    `\npropexo: quota of ${limit} per 30 s window, 90 s of creates from 32 fibers: ${created} created = ${
+      (created / (3 * limit)).toFixed(3)
+    } of the quota (target ≥ 0.95), ${rejected} answers 429 (target 0)`
+  )
+})
+
+Effect.runPromise(Effect.scoped(Effect.zipRight(costOfTheClient, Effect.scoped(quotaUse)))).catch((error) => {
+  console.error(error)
+  process.exitCode = 1
+})

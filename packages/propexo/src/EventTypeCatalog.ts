@@ -1,0 +1,223 @@
+/**
+ * Propexo's event-type catalog (event types, sub-types, results), read
+ * through `PropexoApi`, cached, and classified: which event types are calls,
+ * which are outgoing emails.
+ *
+ * @since 0.1.0
+ */
+import type { ApplicantEventKind } from "@entrata-events/core/ApplicantEvent"
+import * as Cache from "effect/Cache"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import type { EventResult, EventSubType, EventType, ListMeta } from "./PropexoApi.js"
+import { MAX_LIMIT } from "./PropexoApi.js"
+import { PropexoClient } from "./PropexoClient.js"
+import type { PropexoError } from "./PropexoError.js"
+
+/**
+ * Which part of the catalog to read: an integration, optionally one
+ * property.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CatalogScope {
+  readonly integration_id: string
+  readonly property_id?: string | undefined
+}
+
+/**
+ * No event type of that name in that scope. `known` lists the names there are.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnknownEventType extends Schema.TaggedError<UnknownEventType>()("UnknownEventType", {
+  name: Schema.String,
+  known: Schema.Array(Schema.String)
+}) {
+  override get message(): string {
+    return `No event type is named ${JSON.stringify(this.name)} here; known: ${this.known.join(", ") || "none"}`
+  }
+}
+
+const squash = (s: string | null) => (s ?? "").toLowerCase().replace(/[^a-z]/g, "")
+
+/**
+ * The documented rule: an event type whose name or code, lowercased with
+ * everything but letters removed, starts with `call` is a call type (all
+ * five `call_*` fields required); one that contains `email` together with
+ * `outgoing` or `out` after it (`Email-Outgoing`, `Outgoing Email`) is an
+ * outgoing-email type (`email_from` required); anything else is `other`.
+ *
+ * @since 0.1.0
+ * @category classification
+ */
+export const classify = (eventType: Pick<EventType, "name" | "code">): ApplicantEventKind => {
+  const names = [squash(eventType.name), squash(eventType.code)]
+  if (names.some((n) => n.startsWith("call"))) return "call"
+  if (names.some((n) => /emailout|outgoingemail|outboundemail|emailsent|sentemail/.test(n))) return "outgoing-email"
+  return "other"
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface EventTypeCatalogOptions {
+  /** How long answers are kept. Default 15 minutes. */
+  readonly timeToLive?: Duration.DurationInput | undefined
+  /** Replaces {@link classify}. */
+  readonly classify?: ((eventType: EventType) => ApplicantEventKind) | undefined
+  /** Most entries of each cache. Default 10,000. */
+  readonly capacity?: number | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface EventTypeCatalogShape {
+  readonly eventType: (event_type_id: string) => Effect.Effect<EventType, PropexoError>
+  readonly eventTypes: (scope: CatalogScope) => Effect.Effect<ReadonlyArray<EventType>, PropexoError>
+  readonly eventSubTypes: (
+    scope: CatalogScope & { readonly event_type_id?: string | undefined }
+  ) => Effect.Effect<ReadonlyArray<EventSubType>, PropexoError>
+  readonly eventResults: (scope: CatalogScope) => Effect.Effect<ReadonlyArray<EventResult>, PropexoError>
+  /** The kind of an event type, by id. */
+  readonly kindOf: (event_type_id: string) => Effect.Effect<ApplicantEventKind, PropexoError>
+  /** The event type of that name (case-insensitive) in the scope. */
+  readonly resolve: (name: string, scope: CatalogScope) => Effect.Effect<EventType, PropexoError | UnknownEventType>
+}
+
+/** Every page of a list, `MAX_LIMIT` records at a time. */
+const allPages = <A>(
+  page: (offset: number) => Effect.Effect<{ readonly meta: ListMeta; readonly results: ReadonlyArray<A> }, PropexoError>
+): Effect.Effect<ReadonlyArray<A>, PropexoError> =>
+  Effect.gen(function*() {
+    const all: Array<A> = []
+    for (let offset = 0;;) {
+      const { meta, results } = yield* page(offset)
+      all.push(...results)
+      if (!meta.hasMore || results.length === 0) return all
+      offset += results.length
+    }
+  })
+
+const scopeParams = (scope: CatalogScope) => ({
+  integration_id: scope.integration_id,
+  ...(scope.property_id === undefined ? {} : { property_id: scope.property_id })
+})
+
+const keyOf = (scope: object) => JSON.stringify(scope)
+
+/**
+ * The event-type catalog.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class EventTypeCatalog extends Context.Tag("@entrata-events/propexo/EventTypeCatalog")<
+  EventTypeCatalog,
+  EventTypeCatalogShape
+>() {
+  /**
+   * @since 0.1.0
+   */
+  static make(
+    options: EventTypeCatalogOptions = {}
+  ): Effect.Effect<EventTypeCatalogShape, never, PropexoClient> {
+    return Effect.gen(function*() {
+      const client = yield* PropexoClient
+      const ttl = Duration.decode(options.timeToLive ?? Duration.minutes(15))
+      const capacity = options.capacity ?? 10_000
+      // Failures are not kept: a passing outage must not poison the cache.
+      const timeToLive = (exit: Exit.Exit<unknown, unknown>) => Exit.isSuccess(exit) ? ttl : Duration.zero
+      const classifyWith = options.classify ?? classify
+      const read = client.read
+
+      const byId = yield* Cache.makeWith({
+        capacity,
+        timeToLive,
+        lookup: (event_type_id: string) =>
+          Effect.map(
+            read("getEventType", `event type ${event_type_id}`, (api) => api.eventTypes.get({ path: { event_type_id } })),
+            (answer) => answer.results
+          )
+      })
+      const types = yield* Cache.makeWith({
+        capacity,
+        timeToLive,
+        lookup: (key: string) => {
+          const scope: CatalogScope = JSON.parse(key)
+          return allPages((offset) =>
+            read("listEventTypes", "event types", (api) =>
+              api.eventTypes.list({ urlParams: { ...scopeParams(scope), limit: MAX_LIMIT, offset } }))
+          )
+        }
+      })
+      const subTypes = yield* Cache.makeWith({
+        capacity,
+        timeToLive,
+        lookup: (key: string) => {
+          const scope: CatalogScope & { readonly event_type_id?: string } = JSON.parse(key)
+          return allPages((offset) =>
+            read("listEventSubTypes", "event sub-types", (api) =>
+              api.eventSubTypes.list({
+                urlParams: {
+                  ...scopeParams(scope),
+                  ...(scope.event_type_id === undefined ? {} : { event_type_id: scope.event_type_id }),
+                  limit: MAX_LIMIT,
+                  offset
+                }
+              }))
+          )
+        }
+      })
+      const results = yield* Cache.makeWith({
+        capacity,
+        timeToLive,
+        lookup: (key: string) => {
+          const scope: CatalogScope = JSON.parse(key)
+          return allPages((offset) =>
+            read("listEventResults", "event results", (api) =>
+              api.eventResults.list({ urlParams: { ...scopeParams(scope), limit: MAX_LIMIT, offset } }))
+          )
+        }
+      })
+
+      const eventTypes = (scope: CatalogScope) => types.get(keyOf(scopeParams(scope)))
+
+      return {
+        eventType: (id) => byId.get(id),
+        eventTypes,
+        eventSubTypes: (scope) =>
+          subTypes.get(keyOf({
+            ...scopeParams(scope),
+            ...(scope.event_type_id === undefined ? {} : { event_type_id: scope.event_type_id })
+          })),
+        eventResults: (scope) => results.get(keyOf(scopeParams(scope))),
+        kindOf: (id) => Effect.map(byId.get(id), classifyWith),
+        resolve: (name, scope) =>
+          Effect.flatMap(eventTypes(scope), (all) => {
+            const wanted = name.trim().toLowerCase()
+            const found = all.find((t) => t.name.toLowerCase() === wanted || t.code?.toLowerCase() === wanted)
+            return found === undefined
+              ? Effect.fail(new UnknownEventType({ name, known: [...new Set(all.map((t) => t.name))].sort() }))
+              : Effect.succeed(found)
+          })
+      }
+    })
+  }
+
+  /**
+   * @since 0.1.0
+   */
+  static layer(options: EventTypeCatalogOptions = {}): Layer.Layer<EventTypeCatalog, never, PropexoClient> {
+    return Layer.effect(EventTypeCatalog, EventTypeCatalog.make(options))
+  }
+}

@@ -1,0 +1,321 @@
+import { NodeHttpClient } from "@effect/platform-node"
+import * as HttpBody from "@effect/platform/HttpBody"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { describe, expect, it } from "@effect/vitest"
+import type { ApplicantEventInput } from "@entrata-events/core/ApplicantEvent"
+import { Sandbox } from "@entrata-events/sandbox"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import * as net from "node:net"
+import { readFileSync } from "node:fs"
+import { EventTypeCatalog } from "../src/EventTypeCatalog.js"
+import { VERSION } from "../src/internal/version.js"
+import { PropexoConfig } from "../src/PropexoConfig.js"
+import { ApplicantEvents, callEvent, clientLayer, creates, DEMO, logLines, notesEvent, withClient } from "./helpers.js"
+
+/** The error of an effect that must fail; a success fails the test. */
+const fail = Effect.flip
+
+/** Everything the tests learnt about errors, to be scanned for the token at the end. */
+const seenErrors: Array<unknown> = []
+const tokens: Array<string> = []
+
+const create = (input: ApplicantEventInput, options?: { readonly awaitCompletion?: boolean }) =>
+  Effect.flatMap(ApplicantEvents, (events) =>
+    events.create(input, options).pipe(Effect.tapError((e) => Effect.sync(() => seenErrors.push(e)))))
+
+const track = (sandbox: Sandbox.SandboxService) => Effect.sync(() => tokens.push(Redacted.value(sandbox.token)))
+
+describe("ApplicantEventsLive against the simulator", () => {
+  it.scopedLive("creates an event with bearer auth, JSON headers and Mountain Time on the wire", () =>
+    withClient({}, (sandbox) =>
+      Effect.gen(function*() {
+        yield* track(sandbox)
+        const created = yield* create(callEvent)
+        expect(created.job_id).toMatch(/^c[a-z0-9]{20,}$/)
+        expect(created.sent.event_datetime).toBe("2026-11-28T14:30:00-07:00")
+        expect(created.sent.call_phone_number_from).toBe("+14035551234")
+        const [post, ...more] = creates(yield* sandbox.requests)
+        expect(more).toEqual([])
+        expect(JSON.parse(post!.body!)).toEqual(created.sent)
+        expect(post!.mountainTime).toEqual({ event_datetime: true })
+        expect(post!.headers["accept"]).toBe("application/json")
+        expect(post!.headers["user-agent"]).toBe(`@entrata-events/propexo/${VERSION}`)
+        expect(post!.headers["authorization"]).toBeUndefined() // the simulator never logs it
+        expect(post!.token).toBe(sandbox.tokens[0]!.name)
+      })))
+
+  it.scopedLive("awaits completion and reports SUCCESS once the event is on the read side", () =>
+    withClient({}, (sandbox) =>
+      Effect.gen(function*() {
+        const created = yield* create(notesEvent, { awaitCompletion: true })
+        expect(created.write_status).toBe("SUCCESS")
+        const events = yield* sandbox.events
+        expect(events.map((e) => e.notes)).toEqual(["Asked about parking."])
+      })))
+
+  it.scopedLive("fails a write the PMS refuses with the PMS's messages", () =>
+    withClient({}, () =>
+      Effect.gen(function*() {
+        const error = yield* fail(create({ ...notesEvent, email_to: "someone.else@example.com" }, { awaitCompletion: true }))
+        expect(error).toMatchObject({ _tag: "WriteFailed" })
+        if (error._tag === "WriteFailed") expect(error.errors.join(" ")).toMatch(/primary email/i)
+      })))
+
+  it.scopedLive("stops a call event without call fields before anything is sent, catalog read once", () =>
+    withClient({}, (sandbox) =>
+      Effect.gen(function*() {
+        const { call_audio_link: _a, call_status: _s, ...partial } = callEvent
+        const error = yield* fail(create(partial))
+        expect(error).toMatchObject({ _tag: "InvalidApplicantEvent" })
+        if (error._tag === "InvalidApplicantEvent") {
+          expect(error.issues.map((i) => i.path)).toEqual(["call_status", "call_audio_link"])
+        }
+        yield* create(callEvent)
+        yield* create(callEvent)
+        const requests = yield* sandbox.requests
+        expect(creates(requests)).toHaveLength(2)
+        expect(requests.filter((r) => r.path.startsWith("/v1/event-types/"))).toHaveLength(1)
+      })))
+
+  it.scopedLive("refuses an event type Propexo does not know, locally", () =>
+    withClient({}, (sandbox) =>
+      Effect.gen(function*() {
+        const error = yield* fail(create({ ...notesEvent, event_type_id: "cmnosuchtype00000000000000" }))
+        expect(error).toMatchObject({ _tag: "InvalidApplicantEvent", issues: [{ path: "event_type_id" }] })
+        expect(creates(yield* sandbox.requests)).toEqual([])
+      })))
+
+  it.scopedLive("never sends an input that fails local validation", () =>
+    withClient({}, (sandbox) =>
+      Effect.gen(function*() {
+        const error = yield* fail(create({ ...notesEvent, event_datetime: "2026-11-28 14:30", call_duration: 90_000 }))
+        expect(error).toMatchObject({ _tag: "InvalidApplicantEvent" })
+        expect(yield* sandbox.requests).toEqual([])
+      })))
+
+  it.scopedLive("a wrong token is PropexoUnauthorized, not retried", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const error = yield* fail(create(notesEvent)).pipe(
+        Effect.provide(clientLayer(sandbox, { token: Redacted.make("not-the-token") }))
+      )
+      expect(error).toMatchObject({ _tag: "PropexoUnauthorized", status: 401 })
+      expect(yield* sandbox.requests).toHaveLength(1)
+    }))
+
+  it.scopedLive("Propexo's own 400 becomes PropexoBadRequest with its issues on our field paths", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      // An HttpClient that slips a key Propexo does not know into every create.
+      const tampering = Layer.effect(
+        HttpClient.HttpClient,
+        Effect.map(HttpClient.HttpClient, (client) =>
+          client.pipe(HttpClient.mapRequest((request) =>
+            request.method === "POST" && request.body._tag === "Uint8Array"
+              ? HttpClientRequest.setBody(
+                request,
+                HttpBody.text(
+                  JSON.stringify({ ...JSON.parse(new TextDecoder().decode(request.body.body)), favourite_colour: "teal" }),
+                  "application/json"
+                )
+              )
+              : request
+          )))
+      ).pipe(Layer.provide(NodeHttpClient.layerUndici))
+      const error = yield* fail(create(notesEvent)).pipe(Effect.provide(clientLayer(sandbox, {}, tampering)))
+      expect(error).toMatchObject({
+        _tag: "PropexoBadRequest",
+        code: "invalid_request",
+        issues: [{ path: "favourite_colour" }]
+      })
+      expect(String(error)).toContain("favourite_colour")
+    }))
+})
+
+describe("safe retries", () => {
+  it.scopedLive("a 5xx on a create is ambiguous and not retried", () =>
+    withClient({}, (sandbox) =>
+      Effect.gen(function*() {
+        yield* create(notesEvent) // warms the catalog cache, so only the create meets the outage
+        yield* sandbox.setFaults({ serverErrorShare: 1, serverErrorStatuses: [503] })
+        const error = yield* fail(create(notesEvent))
+        expect(error._tag).toBe("PropexoUnavailable")
+        expect(error).toMatchObject({ status: 503, ambiguous: true })
+        expect(creates(yield* sandbox.requests)).toHaveLength(2)
+      })))
+
+  it.scopedLive("a timeout on a create is ambiguous and not retried", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      // The simulator never sees a request its client hung up on, so count them as they leave.
+      const sent: Array<string> = []
+      const counting = Layer.effect(
+        HttpClient.HttpClient,
+        Effect.map(HttpClient.HttpClient, HttpClient.tapRequest((request) => Effect.sync(() => sent.push(request.method))))
+      ).pipe(Layer.provide(NodeHttpClient.layerUndici))
+      const error = yield* Effect.gen(function*() {
+        yield* create(notesEvent) // warms the catalog cache, so only the create is slow
+        yield* sandbox.setFaults({ latencyMs: 1_000 })
+        return yield* fail(create(notesEvent))
+      }).pipe(Effect.provide(clientLayer(sandbox, { timeout: "200 millis" }, counting)))
+      expect(error._tag).toBe("PropexoTimeout")
+      expect(error).toMatchObject({ ambiguous: true, timeoutMillis: 200 })
+      expect(sent).toEqual(["GET", "POST", "POST"])
+    }))
+
+  it.scopedLive("a connection dropped after processing is ambiguous: one job, no duplicate", () =>
+    withClient({}, (sandbox) =>
+      Effect.gen(function*() {
+        yield* create(notesEvent)
+        yield* sandbox.reset
+        yield* sandbox.setFaults({ dropAfterProcessingShare: 1 })
+        const error = yield* fail(create(notesEvent))
+        expect(error).toMatchObject({ _tag: "PropexoUnavailable", ambiguous: true })
+        expect(creates(yield* sandbox.requests)).toHaveLength(1)
+        expect(yield* sandbox.jobs).toHaveLength(1)
+      })))
+
+  it.scopedLive("with retryAmbiguous, a lost first answer is retried and the event delivered exactly once", () =>
+    withClient({}, (sandbox) =>
+      Effect.gen(function*() {
+        yield* create(notesEvent)
+        yield* sandbox.reset
+        yield* sandbox.setFaults({ dropBeforeBodyShare: 1 })
+        const fiber = yield* Effect.fork(create(notesEvent))
+        // Lift the fault once the first attempt has been dropped; the retry comes 300 ms later.
+        yield* sandbox.requests.pipe(
+          Effect.repeat({ schedule: Schedule.spaced("10 millis"), until: (rs) => rs.length > 0 })
+        )
+        yield* sandbox.clearFaults
+        const created = yield* Fiber.join(fiber)
+        const requests = creates(yield* sandbox.requests)
+        expect(requests.map((r) => r.outcome)).toEqual(["dropped-before-body", "answered"])
+        expect((yield* sandbox.jobs).map((j) => j.id)).toEqual([created.job_id])
+      }), { retryAmbiguous: true, connectRetry: Schedule.spaced("300 millis").pipe(Schedule.intersect(Schedule.recurs(2))) }))
+
+  it.scopedLive("a refused connection is certainly not processed, so a create is retried until it lands", () =>
+    Effect.gen(function*() {
+      const port = yield* Effect.promise(() => freePort())
+      const sandboxFiber = yield* Effect.fork(
+        Effect.sleep("400 millis").pipe(Effect.zipRight(Sandbox.make({ port, jobDelay: 0, tokens: ["fixed-token-1"] })))
+      )
+      const created = yield* create(notesEvent).pipe(
+        Effect.provide(
+          clientLayer({ baseUrl: `http://127.0.0.1:${port}`, token: Redacted.make("fixed-token-1") }, {
+            connectRetry: Schedule.spaced("200 millis").pipe(Schedule.intersect(Schedule.recurs(10))),
+            readRetry: Schedule.spaced("200 millis").pipe(Schedule.intersect(Schedule.recurs(10)))
+          })
+        )
+      )
+      const sandbox = yield* Fiber.join(sandboxFiber)
+      expect((yield* sandbox.jobs).map((j) => j.id)).toEqual([created.job_id])
+    }))
+
+  it.scopedLive("reads are retried through a passing outage", () =>
+    withClient({}, (sandbox) =>
+      Effect.gen(function*() {
+        yield* sandbox.setFaults({ serverErrorShare: 1, serverErrorStatuses: [502] })
+        const catalog = yield* EventTypeCatalog
+        const fiber = yield* Effect.fork(catalog.eventType(DEMO.eventTypeIds.Notes))
+        yield* sandbox.requests.pipe(Effect.repeat({ schedule: Schedule.spaced("10 millis"), until: (rs) => rs.length > 0 }))
+        yield* sandbox.clearFaults
+        const eventType = yield* Fiber.join(fiber)
+        expect(eventType.name).toBe("Notes")
+        expect((yield* sandbox.requests).map((r) => r.status)).toEqual([502, 200])
+      }), { readRetry: Schedule.spaced("200 millis").pipe(Schedule.intersect(Schedule.recurs(2))) }))
+
+  it.scopedLive("a malformed answer is PropexoUnexpectedResponse with its status and body", () =>
+    withClient({}, (sandbox) =>
+      Effect.gen(function*() {
+        yield* create(notesEvent)
+        yield* sandbox.setFaults({ malformedShare: 1 })
+        const error = yield* fail(create(notesEvent))
+        expect(error).toMatchObject({ _tag: "PropexoUnexpectedResponse", status: 200 })
+        if (error._tag === "PropexoUnexpectedResponse") expect(error.body).toMatch(/^\{/)
+      })))
+})
+
+describe("quota pacing", () => {
+  it.scopedLive("a 429 waits for the next window and then succeeds", () =>
+    withClient({ rateLimit: 3, window: "1 second" }, (sandbox) =>
+      Effect.gen(function*() {
+        const catalog = yield* EventTypeCatalog
+        // Another user of the same token spends the quota behind the client's back.
+        for (let i = 0; i < 3; i++) {
+          yield* Effect.promise(() =>
+            fetch(`${sandbox.baseUrl}/v1/event-types/`, { headers: { authorization: `Bearer ${Redacted.value(sandbox.token)}` } })
+          )
+        }
+        const eventType = yield* catalog.eventType(DEMO.eventTypeIds.Notes)
+        expect(eventType.name).toBe("Notes")
+        const statuses = (yield* sandbox.requests).map((r) => r.status)
+        expect(statuses.slice(3)).toEqual([429, 200])
+      }), { rateLimit: { limit: 3, window: Duration.seconds(1) } }))
+
+  it.scopedLive("a burst learns the real quota from the headers and gets no 429 after the first window", () =>
+    withClient({ rateLimit: 10, window: "1 second" }, (sandbox) =>
+      Effect.gen(function*() {
+        yield* create(notesEvent)
+        yield* sandbox.reset
+        // The client believes the quota is 150; Propexo says 10.
+        yield* Effect.forEach(Array.from({ length: 40 }), () => create(notesEvent), { concurrency: 20 })
+        const requests = creates(yield* sandbox.requests)
+        expect(requests.filter((r) => r.status === 200)).toHaveLength(40)
+        const firstWindowEnd = Math.floor(Date.parse(requests[0]!.time) / 1000) * 1000 + 1000
+        const late429 = requests.filter((r) => r.status === 429 && Date.parse(r.time) >= firstWindowEnd)
+        expect(late429).toEqual([])
+      }), { rateLimit: { window: Duration.seconds(1), maxRateLimitedRetries: 5 } }))
+})
+
+describe("secrets", () => {
+  it("never shows the token in a log line, an error message or String(error)", () => {
+    expect(tokens.length).toBeGreaterThan(0)
+    expect(seenErrors.length).toBeGreaterThan(5)
+    expect(logLines.length).toBeGreaterThan(0)
+    const texts = [
+      ...logLines,
+      ...seenErrors.flatMap((e) => [String(e), e instanceof Error ? e.message : "", JSON.stringify(e)])
+    ]
+    for (const token of [...tokens, "not-the-token", "fixed-token-1"]) {
+      for (const text of texts) expect(text).not.toContain(token)
+    }
+  })
+})
+
+describe("configuration", () => {
+  it("the User-Agent version is package.json's", () => {
+    const pkg = Schema.decodeUnknownSync(Schema.parseJson(Schema.Struct({ version: Schema.String })))(
+      readFileSync(new URL("../package.json", import.meta.url), "utf8")
+    )
+    expect(VERSION).toBe(pkg.version)
+  })
+
+  it.effect("layerConfig fails with a ConfigError naming PROPEXO_TOKEN when it is missing", () =>
+    Effect.gen(function*() {
+      const result = yield* Effect.either(
+        Layer.build(PropexoConfig.layerConfig()).pipe(
+          Effect.scoped,
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["PROPEXO_BASE_URL", "sandbox"]])))
+        )
+      )
+      expect(Either.isLeft(result) && String(result.left)).toContain("PROPEXO_TOKEN")
+    }))
+})
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = net.createServer()
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      server.close(() => typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port")))
+    })
+  })
