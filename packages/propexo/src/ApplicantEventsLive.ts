@@ -47,10 +47,11 @@ export const make = Effect.gen(function*() {
         const answer = yield* client.write("createApplicantEvent", (api) => api.applicantEvents.create({ payload: event }))
         const job_id = answer.meta.job_id
         yield* Effect.annotateCurrentSpan({ "propexo.job_id": job_id, "entrata.event_kind": kind })
-        if (options?.awaitCompletion !== true) return new CreatedApplicantEvent({ job_id, sent: event })
+        // `event` was validated above and `job_id` decoded by the API schema: no need to check them again.
+        if (options?.awaitCompletion !== true) return new CreatedApplicantEvent({ job_id, sent: event }, true)
         const done = yield* writes.awaitCompletion(job_id)
-        return new CreatedApplicantEvent({ job_id, sent: event, write_status: done.write_status })
-      }).pipe(Effect.withSpan("ApplicantEvents.create"))
+        return new CreatedApplicantEvent({ job_id, sent: event, write_status: done.write_status }, true)
+      }).pipe(Effect.withSpan("ApplicantEvents.create", { captureStackTrace: false }))
   })
 })
 

@@ -144,14 +144,14 @@ export class PropexoClient extends Context.Tag("@entrata-events/propexo/PropexoC
         run(name, what, false, call).pipe(
           Effect.retry({ schedule: config.readRetry, while: isTransient }),
           Effect.locally(Transport.attempt, 0),
-          Effect.withSpan(`Propexo.${name}`, { kind: "client" })
+          Effect.withSpan(`Propexo.${name}`, { kind: "client", captureStackTrace: false })
         )
 
       const write: PropexoClientShape["write"] = (name, call) =>
         run(name, name, true, call).pipe(
           Effect.retry({ schedule: config.connectRetry, while: isSafeToRepeat(config.retryAmbiguous) }),
           Effect.locally(Transport.attempt, 0),
-          Effect.withSpan(`Propexo.${name}`, { kind: "client" })
+          Effect.withSpan(`Propexo.${name}`, { kind: "client", captureStackTrace: false })
         )
 
       return {

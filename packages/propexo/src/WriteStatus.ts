@@ -106,7 +106,12 @@ export class WriteStatus extends Context.Tag("@entrata-events/propexo/WriteStatu
                 return yield* new WriteStillPending({ job_id, waitedMillis: now - started })
               }
             }
-          }).pipe(Effect.withSpan("Propexo.awaitCompletion", { attributes: { "propexo.job_id": job_id } }))
+          }).pipe(
+            Effect.withSpan("Propexo.awaitCompletion", {
+              attributes: { "propexo.job_id": job_id },
+              captureStackTrace: false
+            })
+          )
       }
     }
   )

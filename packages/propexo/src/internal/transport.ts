@@ -59,6 +59,8 @@ export const make = (
 ): HttpClient.HttpClient.With<HttpClientError.HttpClientError | RequestTimedOut> => {
   const timeout = config.timeout
   return client.pipe(
+    // Propexo is a third party: it gets no trace context of ours.
+    HttpClient.withTracerPropagation(false),
     HttpClient.mapRequest((request) =>
       pipe(
         request,
