@@ -1,0 +1,220 @@
+/**
+ * Requests per second through the router, next to a bare Express handler
+ * that parses the body with `express.json()` and forwards it with `fetch`,
+ * both in this process, both in front of the same simulator, in alternating
+ * rounds. The simulator and the load generator run in child processes of
+ * their own, so neither is measured against the servers. Prints the ratio
+ * router / bare (target ≥ 0.9), and this process's CPU time per request,
+ * which a busy machine disturbs much less than the rates.
+ *
+ * A third case, `client`, is `express.json()` and `ApplicantEvents.create`
+ * on the same kind of runtime, without the router: it splits the router's
+ * cost into its own and the Propexo client's.
+ *
+ * The router runs as in production (the real client, authorize, request
+ * ids, spans), except that its log level is Warning: the bare handler logs
+ * nothing either.
+ */
+import { NodeHttpClient } from "@effect/platform-node"
+import { ApplicantEvents } from "@entrata-events/core/ApplicantEvents"
+import * as ApplicantEventsLive from "@entrata-events/propexo/ApplicantEventsLive"
+import { PropexoConfig } from "@entrata-events/propexo/PropexoConfig"
+import { Sandbox, Seed } from "@entrata-events/sandbox"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
+import express from "express"
+import { type ChildProcess, fork } from "node:child_process"
+import * as Http from "node:http"
+import type { AddressInfo } from "node:net"
+import { fileURLToPath } from "node:url"
+import { createApplicantEventsRouter } from "../src/index.js"
+
+const REQUESTS = Number(process.env["BENCH_REQUESTS"] ?? 3_000)
+const CONCURRENCY = 64
+const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 4)
+const WARM_UP = 500
+
+const event = (i: number) =>
+  JSON.stringify({
+    integration_id: Seed.DEMO.integrationId,
+    applicant_id: Seed.DEMO.applicantId,
+    application_id: Seed.DEMO.applicationId,
+    event_type_id: Seed.DEMO.eventTypeIds.Notes,
+    event_datetime: "2026-01-15T09:30:00-07:00",
+    notes: `bench ${i}`
+  })
+
+interface Load {
+  readonly url: string
+  readonly requests: number
+}
+
+interface Result {
+  readonly ms: number
+  readonly statuses: Readonly<Record<string, number>>
+}
+
+// ---------------------------------------------------------------------------
+// Child: the simulator
+// ---------------------------------------------------------------------------
+
+const sandboxChild = async () => {
+  const sandbox = await Sandbox.startSandbox({ rateLimit: 1_000_000_000, slowDownDelay: 0, jobDelay: 0 })
+  process.send?.({ baseUrl: sandbox.baseUrl, token: sandbox.token })
+  process.on("disconnect", () => void sandbox.close().then(() => process.exit(0)))
+}
+
+// ---------------------------------------------------------------------------
+// Child: the load generator (node:http with keep-alive, the cheapest client)
+// ---------------------------------------------------------------------------
+
+const loadChild = () => {
+  const agent = new Http.Agent({ keepAlive: true, maxSockets: CONCURRENCY })
+  const post = (url: URL, body: string) =>
+    new Promise<number>((resolve, reject) => {
+      const request = Http.request(url, {
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) }
+      }, (response) => {
+        response.resume()
+        response.on("end", () => resolve(response.statusCode ?? 0))
+        response.on("error", reject)
+      })
+      request.on("error", reject)
+      request.end(body)
+    })
+  process.on("message", async ({ requests, url }: Load) => {
+    const target = new URL(url)
+    const statuses: Record<string, number> = {}
+    let next = 0
+    const started = performance.now()
+    const worker = async () => {
+      while (next < requests) {
+        const status = await post(target, event(next++))
+        statuses[status] = (statuses[status] ?? 0) + 1
+      }
+    }
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker))
+    const result: Result = { ms: performance.now() - started, statuses }
+    process.send?.(result)
+  })
+  process.on("disconnect", () => process.exit(0))
+}
+
+// ---------------------------------------------------------------------------
+// Parent: the servers
+// ---------------------------------------------------------------------------
+
+const child = (role: string) => fork(fileURLToPath(import.meta.url), [role], { stdio: "inherit" })
+
+const nextMessage = <A>(process: ChildProcess) => new Promise<A>((resolve) => process.once("message", resolve))
+
+const main = async () => {
+  const simulator = child("sandbox")
+  const { baseUrl, token } = await nextMessage<{ baseUrl: string; token: string }>(simulator)
+  const loader = child("load")
+
+  const services = () =>
+    ApplicantEventsLive.layer().pipe(
+      Layer.provide(PropexoConfig.layer({ token: Redacted.make(token), baseUrl, rateLimit: { limit: 1_000_000_000 } })),
+      Layer.provide(NodeHttpClient.layerUndici),
+      Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
+    )
+  const router = createApplicantEventsRouter({
+    runtime: services(),
+    authorize: () => ({ integrations: [Seed.DEMO.integrationId] })
+  })
+  const clientRuntime = ManagedRuntime.make(services())
+  const app = express()
+  app.use("/router", router)
+  app.post("/bare", express.json(), async (req, res) => {
+    const upstream = await fetch(`${baseUrl}/v1/events/applicants/entrata/`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(req.body)
+    })
+    const answer = await upstream.json()
+    res.status(upstream.ok ? 202 : 502).json(answer)
+  })
+  app.post("/client", express.json(), async (req, res) => {
+    const created = await clientRuntime.runPromise(Effect.flatMap(ApplicantEvents, (events) => events.create(req.body)))
+    res.status(202).json({ job_id: created.job_id, sent: created.sent })
+  })
+  const server = app.listen(0, "127.0.0.1")
+  await new Promise((resolve) => server.once("listening", resolve))
+  // A server listening on a TCP port has an AddressInfo for its address.
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+
+  /** Requests per second, and this process's CPU time per request in ms. */
+  const run = async (path: string, requests: number) => {
+    const cpu = process.cpuUsage()
+    loader.send({ url: `${origin}${path}`, requests } satisfies Load)
+    const result = await nextMessage<Result>(loader)
+    if (Object.keys(result.statuses).some((status) => status !== "202")) {
+      throw new Error(`${path} answered ${JSON.stringify(result.statuses)}`)
+    }
+    const used = process.cpuUsage(cpu)
+    return { rate: requests / (result.ms / 1_000), cpu: (used.user + used.system) / 1_000 / requests }
+  }
+
+  const cases = ["router", "bare", "client"] as const
+  type Case = typeof cases[number]
+  type Figures = { readonly rate: number; readonly cpu: number }
+  for (const name of cases) await run(`/${name}`, WARM_UP)
+  const all: Record<Case, Array<Figures>> = { router: [], bare: [], client: [] }
+  const show = ({ cpu, rate }: Figures) => `${Math.round(rate)} req/s (${cpu.toFixed(2)} ms CPU/request)`
+  console.log(`${ROUNDS} rounds of ${REQUESTS} requests per case, concurrency ${CONCURRENCY}`)
+  for (let round = 1; round <= ROUNDS; round++) {
+    // Each round starts with the next case, so none always runs first.
+    const order = cases.map((_, i) => cases[(i + round) % cases.length]!)
+    const results: Partial<Record<Case, Figures>> = {}
+    for (const name of order) {
+      const figures = await run(`/${name}`, REQUESTS)
+      results[name] = figures
+      all[name].push(figures)
+    }
+    console.log(
+      `round ${round}: ${cases.map((name) => `${name} ${show(results[name]!)}`).join(", ")}; router/bare ${
+        (results.router!.rate / results.bare!.rate).toFixed(2)
+      }`
+    )
+  }
+  const mean = (name: Case): Figures => ({
+    rate: all[name].reduce((sum, f) => sum + f.rate, 0) / ROUNDS,
+    cpu: all[name].reduce((sum, f) => sum + f.cpu, 0) / ROUNDS
+  })
+  console.log(`mean: ${cases.map((name) => `${name} ${show(mean(name))}`).join(", ")}`)
+  const ratios = all.router.map((f, i) => f.rate / all.bare[i]!.rate).sort((a, b) => a - b)
+  console.log(
+    `router / bare: ${(mean("router").rate / mean("bare").rate).toFixed(2)} of the mean rates, ${
+      ratios[Math.floor(ratios.length / 2)]!.toFixed(2)
+    } the median round (target ≥ 0.9); router / client: ${(mean("router").rate / mean("client").rate).toFixed(2)}`
+  )
+  // Rates swing with whatever else the machine runs; CPU time per request does much less.
+  console.log(
+    `CPU per request, bare / router: ${(mean("bare").cpu / mean("router").cpu).toFixed(2)}, ` +
+      `client / router: ${(mean("client").cpu / mean("router").cpu).toFixed(2)}`
+  )
+  loader.disconnect()
+  simulator.disconnect()
+  server.closeAllConnections()
+  server.close()
+  await router.dispose()
+  await clientRuntime.dispose()
+}
+
+switch (process.argv[2]) {
+  case "sandbox":
+    await sandboxChild()
+    break
+  case "load":
+    loadChild()
+    break
+  default:
+    await main()
+}

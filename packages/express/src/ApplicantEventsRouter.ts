@@ -1,0 +1,452 @@
+/**
+ * An Express 5 router that records Entrata applicant events through the
+ * `ApplicantEvents` service: `POST /` takes an event as JSON with Propexo's
+ * field names, `GET /jobs/:job_id` tells how its write ended. Every refusal
+ * is an RFC 9457 problem document.
+ *
+ * ```ts
+ * const router = createApplicantEventsRouter({ runtime, authorize })
+ * app.use("/applicant-events", router)
+ * ```
+ *
+ * Each request runs as one Effect on the given runtime, interrupted when
+ * the client hangs up, its log lines annotated with its request id.
+ *
+ * @since 0.1.0
+ */
+import { ApplicantEvents } from "@entrata-events/core/ApplicantEvents"
+import * as MountainTime from "@entrata-events/core/MountainTime"
+import { WriteStillPending } from "@entrata-events/propexo/PropexoError"
+import { WriteStatus } from "@entrata-events/propexo/WriteStatus"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
+import * as HashMap from "effect/HashMap"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import type { Request, Response, Router } from "express"
+import express from "express"
+import { randomUUID } from "node:crypto"
+import { makeReader } from "./internal/body.js"
+import { IntegrationNotAllowed, InvalidInput, JobNotFound, MethodNotAllowed } from "./internal/failures.js"
+import { integrationOf, toEvent } from "./internal/input.js"
+import * as Problem from "./internal/problem.js"
+
+// ---------------------------------------------------------------------------
+// Authorization
+// ---------------------------------------------------------------------------
+
+/**
+ * Refuses a request whose caller is not known (401). `reason` is shown to
+ * the caller; `challenge` is the `WWW-Authenticate` header (default
+ * `Bearer`).
+ *
+ * @since 0.1.0
+ * @category authorization
+ */
+export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", {
+  reason: Schema.String,
+  challenge: Schema.optionalWith(Schema.String, { exact: true })
+}) {
+  override get message(): string {
+    return `Unauthorized: ${this.reason}`
+  }
+}
+
+/**
+ * Refuses a request whose caller is known but may not record events (403).
+ * `reason` is shown to the caller.
+ *
+ * @since 0.1.0
+ * @category authorization
+ */
+export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", {
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `Forbidden: ${this.reason}`
+  }
+}
+
+/**
+ * What a caller may do: the integrations it may write events to (`"*"` for
+ * all), and optionally a name for it that log lines carry.
+ *
+ * @since 0.1.0
+ * @category authorization
+ */
+export const Grant = Schema.Struct({
+  integrations: Schema.Union(Schema.Literal("*"), Schema.Array(Schema.String)),
+  caller: Schema.optionalWith(Schema.String, { exact: true })
+})
+
+/**
+ * @since 0.1.0
+ * @category authorization
+ */
+export interface Grant extends Schema.Schema.Type<typeof Grant> {}
+
+/**
+ * Decides what the sender of a request may do: it returns (or resolves to)
+ * a {@link Grant}, or refuses by returning or throwing {@link Unauthorized}
+ * or {@link Forbidden}. Anything else it throws is a 500, logged.
+ *
+ * @since 0.1.0
+ * @category authorization
+ */
+export type Authorize = (
+  req: Request
+) => Grant | Unauthorized | Forbidden | PromiseLike<Grant | Unauthorized | Forbidden>
+
+// ---------------------------------------------------------------------------
+// Options
+// ---------------------------------------------------------------------------
+
+/**
+ * The services each request needs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Services = ApplicantEvents | WriteStatus
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface BaseOptions {
+  /**
+   * Where requests run: a `ManagedRuntime` the host owns, or a `Layer` from
+   * which the router builds its own (released by `dispose`).
+   */
+  readonly runtime: ManagedRuntime.ManagedRuntime<Services, unknown> | Layer.Layer<Services, unknown>
+  /** The zone in which date-times without an offset are read. Default `America/Denver`. */
+  readonly timeZone?: string | undefined
+  /** How a wall-clock time the clocks skip or repeat is read. Default `reject` (a 400). */
+  readonly disambiguation?: MountainTime.Disambiguation | undefined
+  /** The largest body accepted, in bytes. Default 65,536. */
+  readonly bodyLimit?: number | undefined
+  /** How long `?await=true` waits for the write to end. Default 30 seconds. */
+  readonly awaitTimeout?: Duration.DurationInput | undefined
+  /** How often `?await=true` asks Propexo about the write. Default 1 second. */
+  readonly awaitInterval?: Duration.DurationInput | undefined
+}
+
+/**
+ * The router's options: `authorize` is required, unless the host opts out
+ * of authorization on purpose with `allowAnonymous: true`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Options =
+  & BaseOptions
+  & (
+    | { readonly authorize: Authorize; readonly allowAnonymous?: false | undefined }
+    | { readonly authorize?: undefined; readonly allowAnonymous: true }
+  )
+
+/**
+ * An Express router, plus `dispose` to release the runtime the router built
+ * from a `Layer` (a no-op when the host passed its own `ManagedRuntime`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ApplicantEventsRouter extends Router {
+  readonly dispose: () => Promise<void>
+}
+
+/**
+ * Defaults.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaults = {
+  timeZone: MountainTime.TIME_ZONE,
+  disambiguation: "reject",
+  bodyLimit: 65_536,
+  awaitTimeout: Duration.seconds(30),
+  awaitInterval: Duration.seconds(1)
+} as const
+
+const DISAMBIGUATIONS: ReadonlyArray<unknown> = ["reject", "earlier", "later", "compatible"]
+
+const MISSING_AUTHORIZE = "createApplicantEventsRouter needs an `authorize` function: it decides, per request, " +
+  "which integrations the caller may write events to (return { integrations: [...] } or { integrations: \"*\" }), " +
+  "or refuses the request by throwing Unauthorized (401) or Forbidden (403). Without it anyone who can reach the " +
+  "route could record events in Entrata. To accept every request unchecked, pass allowAnonymous: true on purpose."
+
+const positiveDuration = (name: string, input: Duration.DurationInput): Duration.Duration => {
+  const duration = Duration.decodeUnknown(input)
+  if (duration._tag === "None" || !Duration.isFinite(duration.value) || Duration.toMillis(duration.value) <= 0) {
+    throw new TypeError(`createApplicantEventsRouter: ${name} must be a positive, finite duration`)
+  }
+  return duration.value
+}
+
+interface Settings {
+  readonly authorize: Authorize | undefined
+  readonly zone: { readonly timeZone: string; readonly disambiguation: MountainTime.Disambiguation }
+  readonly bodyLimit: number
+  readonly awaitTimeout: Duration.Duration
+  readonly awaitInterval: Duration.Duration
+}
+
+const settingsOf = (options: Options): Settings => {
+  if (typeof options.authorize !== "function" && options.allowAnonymous !== true) throw new TypeError(MISSING_AUTHORIZE)
+  const timeZone = options.timeZone ?? defaults.timeZone
+  if (Either.isLeft(MountainTime.fromWallClock("2000-01-01T00:00:00", { timeZone }))) {
+    throw new TypeError(
+      `createApplicantEventsRouter: ${JSON.stringify(timeZone)} is not an IANA time zone this runtime knows`
+    )
+  }
+  const disambiguation = options.disambiguation ?? defaults.disambiguation
+  if (!DISAMBIGUATIONS.includes(disambiguation)) {
+    throw new TypeError("createApplicantEventsRouter: disambiguation must be reject, earlier, later or compatible")
+  }
+  const bodyLimit = options.bodyLimit ?? defaults.bodyLimit
+  if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1) {
+    throw new TypeError("createApplicantEventsRouter: bodyLimit must be a positive whole number of bytes")
+  }
+  return {
+    authorize: options.authorize,
+    zone: { timeZone, disambiguation },
+    bodyLimit,
+    awaitTimeout: positiveDuration("awaitTimeout", options.awaitTimeout ?? defaults.awaitTimeout),
+    awaitInterval: positiveDuration("awaitInterval", options.awaitInterval ?? defaults.awaitInterval)
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Requests
+// ---------------------------------------------------------------------------
+
+const ANONYMOUS: Grant = { integrations: "*", caller: "anonymous" }
+
+const decodeGrant = Schema.decodeUnknownEither(Grant)
+
+const isRefusal = (u: unknown): u is Unauthorized | Forbidden => u instanceof Unauthorized || u instanceof Forbidden
+
+const isThenable = (u: unknown): u is PromiseLike<unknown> =>
+  typeof u === "object" && u !== null && "then" in u && typeof u.then === "function"
+
+const grantOf = (answer: unknown): Effect.Effect<Grant, Unauthorized | Forbidden> => {
+  if (isRefusal(answer)) return Effect.fail(answer)
+  const decoded = decodeGrant(answer)
+  if (Either.isLeft(decoded)) {
+    return Effect.dieMessage("authorize returned neither a grant ({ integrations }) nor Unauthorized/Forbidden")
+  }
+  const grant = decoded.right
+  if (grant.caller === undefined) return Effect.succeed(grant)
+  // For the rest of the request: every later log line names the caller.
+  return Effect.as(
+    FiberRef.update(FiberRef.currentLogAnnotations, HashMap.set<string, unknown>("caller", grant.caller)),
+    grant
+  )
+}
+
+const refusalOrDefect = (error: unknown) => isRefusal(error) ? Effect.fail(error) : Effect.die(error)
+
+const authorizeWith = (authorize: Authorize | undefined) =>
+(req: Request): Effect.Effect<Grant, Unauthorized | Forbidden> =>
+  authorize === undefined
+    ? Effect.succeed(ANONYMOUS)
+    : Effect.suspend(() => {
+      // A synchronous answer is used as is, without a round trip through a promise.
+      let answer: unknown
+      try {
+        answer = authorize(req)
+      } catch (error) {
+        return refusalOrDefect(error)
+      }
+      return isThenable(answer)
+        ? Effect.tryPromise({ try: () => Promise.resolve(answer), catch: (error) => error }).pipe(
+          Effect.catchAll(refusalOrDefect),
+          Effect.flatMap(grantOf)
+        )
+        : grantOf(answer)
+    })
+
+const isRuntime = (
+  u: BaseOptions["runtime"]
+): u is ManagedRuntime.ManagedRuntime<Services, unknown> => ManagedRuntime.isManagedRuntime(u)
+
+// What an X-Request-Id may be: a token safe to echo and to log.
+const REQUEST_ID = /^[A-Za-z0-9._~:+/=-]{1,200}$/
+
+const requestIdOf = (req: Request): string => {
+  const given = req.get("x-request-id")
+  return given !== undefined && REQUEST_ID.test(given) ? given : randomUUID()
+}
+
+// Propexo's job ids are cuids; anything else cannot name a job.
+const JOB_ID = /^[A-Za-z0-9_-]{1,200}$/
+
+const awaitRequested = (req: Request): Either.Either<boolean, InvalidInput> => {
+  const query = req.originalUrl.indexOf("?")
+  if (query === -1) return Either.right(false)
+  const values = new URLSearchParams(req.originalUrl.slice(query + 1)).getAll("await")
+  if (values.length === 0) return Either.right(false)
+  const [value] = values
+  if (values.length === 1 && (value === "true" || value === "false")) return Either.right(value === "true")
+  return Either.left(new InvalidInput({ issues: [{ path: "?await", message: "must be true or false, given once" }] }))
+}
+
+const write = (res: Response, answer: Problem.Answer): void => {
+  if (res.headersSent || res.destroyed) return
+  res.statusCode = answer.status
+  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value)
+  res.setHeader("content-length", Buffer.byteLength(answer.body))
+  res.end(answer.body)
+}
+
+/** The answer to how the program ended, logged. */
+const settle = (
+  exit: Exit.Exit<Problem.Answer, Problem.Failure>,
+  requestId: string,
+  ctx: Omit<Problem.Context, "now">
+): Effect.Effect<Problem.Answer> =>
+  Effect.gen(function*() {
+    if (Exit.isSuccess(exit)) {
+      yield* Effect.logInfo(`answered ${exit.value.status}`)
+      return exit.value
+    }
+    const failure = Cause.failureOrCause(exit.cause)
+    if (Either.isRight(failure)) {
+      yield* Effect.logError("answered 500: a defect", failure.right)
+      return Problem.answer(Problem.internalError(requestId), requestId)
+    }
+    const problem = Problem.problemFor(failure.left, { ...ctx, now: yield* Clock.currentTimeMillis })
+    const line = `answered ${problem.status} (${problem.slug})`
+    // Propexo's and the PMS's own words help operators; callers never see them.
+    yield* problem.status >= 500 || problem.slug === "rejected-by-entrata"
+      ? Effect.logWarning(`${line}: ${failure.left.message}`)
+      : Effect.logInfo(line)
+    return Problem.answer(problem, requestId)
+  })
+
+// ---------------------------------------------------------------------------
+// The router
+// ---------------------------------------------------------------------------
+
+/**
+ * Makes the router. Throws a `TypeError` at start-up for options that
+ * cannot work: no `authorize` (unless `allowAnonymous: true`), an unknown
+ * time zone, a bad limit or duration, a `runtime` that is neither a
+ * `ManagedRuntime` nor a `Layer`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const createApplicantEventsRouter = (options: Options): ApplicantEventsRouter => {
+  const settings = settingsOf(options)
+  const given = options.runtime
+  if (!isRuntime(given) && !Layer.isLayer(given)) {
+    throw new TypeError(
+      "createApplicantEventsRouter: runtime must be a ManagedRuntime or a Layer " +
+        "providing ApplicantEvents and WriteStatus"
+    )
+  }
+  const owned = !isRuntime(given)
+  const runtime = isRuntime(given) ? given : ManagedRuntime.make(given)
+  const authorize = authorizeWith(settings.authorize)
+  const readBody = makeReader(settings.bodyLimit)
+  const awaitTimeoutMillis = Duration.toMillis(settings.awaitTimeout)
+
+  const handle = (
+    operation: Problem.Context["operation"],
+    program: (req: Request, res: Response, statusUrl: (job_id: string) => string) => Effect.Effect<
+      Problem.Answer,
+      Problem.Failure,
+      Services
+    >
+  ) =>
+  (req: Request, res: Response): void => {
+    const requestId = requestIdOf(req)
+    res.setHeader("x-request-id", requestId)
+    const hangUp = new AbortController()
+    res.once("close", () => {
+      if (!res.writableFinished) hangUp.abort()
+    })
+    const statusUrl = (job_id: string) => `${req.baseUrl}/jobs/${encodeURIComponent(job_id)}`
+    const effect = program(req, res, statusUrl).pipe(
+      Effect.exit,
+      Effect.flatMap((exit) => settle(exit, requestId, { operation, statusUrl })),
+      Effect.onInterrupt(() =>
+        Effect.logInfo("interrupted before answering: the client hung up, or the runtime stopped")
+      ),
+      Effect.withLogSpan("request"),
+      Effect.annotateLogs({ requestId, method: req.method, path: req.originalUrl }),
+      Effect.withSpan(`ApplicantEventsRouter.${operation}`, {
+        attributes: { "http.request_id": requestId },
+        // The span's place in this module says nothing a trace needs, and capturing it costs.
+        captureStackTrace: false
+      })
+    )
+    runtime.runPromiseExit(effect, { signal: hangUp.signal }).then((exit) => {
+      if (Exit.isSuccess(exit)) return write(res, exit.value)
+      if (Cause.isInterruptedOnly(exit.cause)) {
+        if (!hangUp.signal.aborted) write(res, Problem.answer(Problem.unavailable, requestId))
+        return
+      }
+      // The runtime itself failed (its layer could not be built): its logger may be gone too.
+      Effect.runFork(
+        Effect.logError("the runtime failed", exit.cause).pipe(Effect.annotateLogs({ requestId }))
+      )
+      write(res, Problem.answer(Problem.internalError(requestId), requestId))
+    })
+  }
+
+  const create = handle("create", (req, res, statusUrl) =>
+    Effect.gen(function*() {
+      const grant = yield* authorize(req)
+      const awaited = yield* awaitRequested(req)
+      const body = yield* readBody(req, res)
+      const integration = integrationOf(body)
+      if (integration !== undefined && grant.integrations !== "*" && !grant.integrations.includes(integration)) {
+        return yield* new IntegrationNotAllowed({ integration_id: integration })
+      }
+      const event = yield* toEvent(body, settings.zone)
+      const created = yield* Effect.flatMap(ApplicantEvents, (events) => events.create(event))
+      const job_id = created.job_id
+      // An ApplicantEvent's encoded form is itself (text, numbers, booleans): `sent` is the body Propexo got.
+      const answer = { job_id, status_url: statusUrl(job_id), sent: created.sent }
+      if (!awaited) return Problem.json(202, answer, { location: answer.status_url })
+      const writes = yield* WriteStatus
+      const done = yield* writes.awaitCompletion(job_id, { schedule: Schedule.spaced(settings.awaitInterval) }).pipe(
+        Effect.timeoutFail({
+          duration: settings.awaitTimeout,
+          onTimeout: () => new WriteStillPending({ job_id, waitedMillis: awaitTimeoutMillis })
+        })
+      )
+      return Problem.json(200, { ...answer, write_status: done.write_status })
+    }))
+
+  const status = handle("status", (req) =>
+    Effect.gen(function*() {
+      yield* authorize(req)
+      const param = req.params["job_id"]
+      const job_id = typeof param === "string" ? param : ""
+      if (!JOB_ID.test(job_id)) return yield* new JobNotFound()
+      const writes = yield* WriteStatus
+      const { errors, write_status } = yield* writes.get(job_id)
+      return Problem.json(200, { job_id, write_status, errors })
+    }))
+
+  const notAllowed = (allow: string) => handle("status", () => Effect.fail(new MethodNotAllowed({ allow })))
+
+  const router = express.Router()
+  router.route("/").post(create).all(notAllowed("POST"))
+  router.route("/jobs/:job_id").get(status).all(notAllowed("GET, HEAD"))
+  return Object.assign(router, {
+    dispose: owned ? () => runtime.dispose() : () => Promise.resolve()
+  })
+}

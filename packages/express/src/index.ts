@@ -1,0 +1,18 @@
+/**
+ * An Express 5 router for Entrata applicant events.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * @since 0.1.0
+ */
+export * as ApplicantEventsRouter from "./ApplicantEventsRouter.js"
+
+/**
+ * The router's constructor and refusals, also at the top level, as Express
+ * code usually imports them.
+ *
+ * @since 0.1.0
+ */
+export { createApplicantEventsRouter, Forbidden, Unauthorized } from "./ApplicantEventsRouter.js"

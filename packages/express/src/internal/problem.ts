@@ -1,0 +1,280 @@
+/**
+ * HTTP answers: JSON, and RFC 9457 problem documents. This is the one place
+ * that decides which answer each failure gets. What a caller reads is this
+ * module's own text, plus what concerns the caller's own event (its field
+ * problems, Propexo's findings on its fields, the PMS's refusals of it) and
+ * the reasons `authorize` gave. No error's message, cause or stack is ever
+ * copied into an answer, so no token, internal path or upstream chatter can
+ * leak.
+ */
+import type { ApplicantEventsError } from "@entrata-events/core/ApplicantEvents"
+import type { PropexoError, WriteFailed, WriteStillPending } from "@entrata-events/propexo/PropexoError"
+import * as DateTime from "effect/DateTime"
+import type { Forbidden, Unauthorized } from "../ApplicantEventsRouter.js"
+import type {
+  BodyRejected,
+  IntegrationNotAllowed,
+  InvalidInput,
+  Issue,
+  JobNotFound,
+  MethodNotAllowed
+} from "./failures.js"
+
+/** Where the problem types are documented; each type is this plus its slug. */
+export const TYPE_BASE = "https://entrata-events.dev/problems/"
+
+/** An HTTP answer ready to write. */
+export interface Answer {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+}
+
+/** An RFC 9457 problem, before it is written. */
+export interface Problem {
+  readonly status: number
+  readonly slug: string
+  readonly title: string
+  readonly detail: string
+  readonly errors?: ReadonlyArray<Issue> | undefined
+  /** Extension members, e.g. `ambiguous` or `job_id`. */
+  readonly extensions?: Readonly<Record<string, unknown>> | undefined
+  readonly headers?: Readonly<Record<string, string>> | undefined
+}
+
+/** Every failure the router turns into an answer. */
+export type Failure =
+  | ApplicantEventsError
+  | PropexoError
+  | WriteFailed
+  | WriteStillPending
+  | BodyRejected
+  | InvalidInput
+  | IntegrationNotAllowed
+  | JobNotFound
+  | MethodNotAllowed
+  | Unauthorized
+  | Forbidden
+
+/** What the answer to a failure depends on besides the failure. */
+export interface Context {
+  /** A create may have reached Propexo; a status read never changes anything. */
+  readonly operation: "create" | "status"
+  readonly statusUrl: (job_id: string) => string
+  readonly now: number
+}
+
+const NO_STORE = { "cache-control": "no-store" }
+
+/** A JSON answer. */
+export const json = (status: number, value: unknown, headers: Readonly<Record<string, string>> = {}): Answer => ({
+  status,
+  headers: { ...NO_STORE, "content-type": "application/json; charset=utf-8", ...headers },
+  body: JSON.stringify(value)
+})
+
+/** A problem as `application/problem+json`. */
+export const answer = (problem: Problem, requestId: string): Answer => ({
+  status: problem.status,
+  headers: { ...NO_STORE, "content-type": "application/problem+json; charset=utf-8", ...problem.headers },
+  body: JSON.stringify({
+    type: `${TYPE_BASE}${problem.slug}`,
+    title: problem.title,
+    status: problem.status,
+    detail: problem.detail,
+    ...(problem.errors === undefined ? {} : { errors: problem.errors }),
+    ...problem.extensions,
+    request_id: requestId
+  })
+})
+
+/** The answer to a defect: the details stay in the server's log. */
+export const internalError = (requestId: string): Problem => ({
+  status: 500,
+  slug: "internal-error",
+  title: "Internal error",
+  detail: `Something went wrong inside this server; its log has the details under request id ${requestId}.`
+})
+
+/** The answer when the server stops the work itself, e.g. while shutting down. */
+export const unavailable: Problem = {
+  status: 503,
+  slug: "service-unavailable",
+  title: "Service unavailable",
+  detail: "The server stopped handling the request before it finished; try again later."
+}
+
+const jobNotFound: Problem = {
+  status: 404,
+  slug: "job-not-found",
+  title: "Unknown job",
+  detail: "Propexo has no write job with that id."
+}
+
+const invalidInput = (errors: ReadonlyArray<Issue>): Problem => ({
+  status: 400,
+  slug: "invalid-input",
+  title: "Invalid applicant event",
+  detail: `The request has ${errors.length === 1 ? "a problem" : `${errors.length} problems`}; see errors.`,
+  errors
+})
+
+const MAY_BE_RECORDED = "The event may have been recorded anyway: check Entrata before sending it again."
+
+const propexoFailure = (detail: string, ambiguous: boolean | undefined): Problem => ({
+  status: 502,
+  slug: "propexo-unavailable",
+  title: "Propexo is unavailable",
+  detail: ambiguous === true
+    ? `${detail} ${MAY_BE_RECORDED}`
+    : detail,
+  ...(ambiguous === undefined ? {} : { extensions: { ambiguous } })
+})
+
+const secondsUntil = (instant: DateTime.Utc, now: number): number =>
+  Math.max(1, Math.ceil((DateTime.toEpochMillis(instant) - now) / 1000))
+
+const bodyProblem = (failure: BodyRejected): Problem => {
+  switch (failure.reason) {
+    case "too-large":
+      return { status: 413, slug: "content-too-large", title: "Content too large", detail: failure.detail }
+    case "unsupported-media-type":
+    case "unsupported-encoding":
+      return {
+        status: 415,
+        slug: "unsupported-media-type",
+        title: "Unsupported media type",
+        detail: failure.detail,
+        headers: { "accept-post": "application/json" }
+      }
+    case "missing":
+      return { status: 400, slug: "missing-body", title: "Missing body", detail: failure.detail }
+    case "malformed":
+      return { status: 400, slug: "malformed-json", title: "Malformed JSON", detail: failure.detail }
+  }
+}
+
+/** The problem a failure is answered with. */
+export const problemFor = (failure: Failure, ctx: Context): Problem => {
+  const create = ctx.operation === "create"
+  switch (failure._tag) {
+    case "Unauthorized":
+      return {
+        status: 401,
+        slug: "unauthorized",
+        title: "Unauthorized",
+        detail: failure.reason,
+        headers: { "www-authenticate": failure.challenge ?? "Bearer" }
+      }
+    case "Forbidden":
+      return { status: 403, slug: "forbidden", title: "Forbidden", detail: failure.reason }
+    case "IntegrationNotAllowed":
+      return {
+        status: 403,
+        slug: "integration-not-allowed",
+        title: "Integration not allowed",
+        detail: "This caller may not write events for that integration; nothing was sent.",
+        errors: [{ path: "integration_id", message: "is not an integration this caller may write to" }]
+      }
+    case "BodyRejected":
+      return bodyProblem(failure)
+    case "InvalidInput":
+      return invalidInput(failure.issues)
+    case "InvalidApplicantEvent":
+      return invalidInput(failure.issues)
+    case "JobNotFound":
+      return jobNotFound
+    case "MethodNotAllowed":
+      return {
+        status: 405,
+        slug: "method-not-allowed",
+        title: "Method not allowed",
+        detail: `This resource answers ${failure.allow} only.`,
+        headers: { allow: failure.allow }
+      }
+    case "PropexoBadRequest":
+      return {
+        status: 422,
+        slug: "rejected-by-propexo",
+        title: "Propexo rejected the event",
+        detail: "Propexo's own validation refused the event; nothing was recorded.",
+        errors: failure.issues
+      }
+    case "PropexoNotFound":
+      return create
+        ? {
+          status: 422,
+          slug: "rejected-by-propexo",
+          title: "Propexo rejected the event",
+          detail: "Propexo does not know a record the event refers to; nothing was recorded."
+        }
+        : jobNotFound
+    case "WriteFailed":
+      return {
+        status: 422,
+        slug: "rejected-by-entrata",
+        title: "Entrata refused the event",
+        detail: "Propexo queued the event, and Entrata refused to record it; see errors for its reasons.",
+        errors: failure.errors.map((message) => ({ path: "", message })),
+        extensions: { job_id: failure.job_id, status_url: ctx.statusUrl(failure.job_id) }
+      }
+    case "WriteStillPending":
+      return {
+        status: 504,
+        slug: "write-pending",
+        title: "The write is still pending",
+        detail: `Propexo queued the event, and Entrata had not applied it after ${
+          Math.round(failure.waitedMillis / 1000)
+        } s; follow status_url to learn how it ends.`,
+        extensions: { job_id: failure.job_id, status_url: ctx.statusUrl(failure.job_id) }
+      }
+    case "PropexoRateLimited": {
+      const seconds = secondsUntil(failure.resetAt, ctx.now)
+      return {
+        status: 429,
+        slug: "rate-limited",
+        title: "Too many requests",
+        detail: `Propexo's request quota is spent; try again in ${seconds} s. Nothing was sent.`,
+        headers: { "retry-after": String(seconds) }
+      }
+    }
+    case "PropexoUnavailable":
+      return propexoFailure(
+        failure.status === undefined
+          ? "Propexo could not be reached."
+          : `Propexo answered with HTTP ${failure.status}.`,
+        create ? failure.ambiguous : undefined
+      )
+    case "PropexoUnauthorized":
+      return {
+        status: 502,
+        slug: "propexo-credentials",
+        title: "Propexo refused this server's credentials",
+        detail: "This server's Propexo credentials were refused; its operators must fix them. Nothing was recorded.",
+        ...(create ? { extensions: { ambiguous: false } } : {})
+      }
+    case "PropexoUnexpectedResponse": {
+      // Status 0: the request could not even be built, so it never left.
+      const ambiguous = failure.status !== 0 && (failure.status < 400 || failure.status >= 500)
+      return {
+        status: 502,
+        slug: "propexo-unexpected-response",
+        title: "Propexo answered unexpectedly",
+        detail: create && ambiguous
+          ? `Propexo's answer could not be understood. ${MAY_BE_RECORDED}`
+          : "Propexo's answer could not be understood.",
+        ...(create ? { extensions: { ambiguous } } : {})
+      }
+    }
+    case "PropexoTimeout":
+      return {
+        status: 504,
+        slug: "propexo-timeout",
+        title: "Propexo did not answer in time",
+        detail: create && failure.ambiguous
+          ? `Propexo did not answer within ${failure.timeoutMillis} ms. ${MAY_BE_RECORDED}`
+          : `Propexo did not answer within ${failure.timeoutMillis} ms.`,
+        ...(create ? { extensions: { ambiguous: failure.ambiguous } } : {})
+      }
+  }
+}
