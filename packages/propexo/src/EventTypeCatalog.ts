@@ -94,9 +94,17 @@ export interface EventTypeCatalogShape {
   readonly resolve: (name: string, scope: CatalogScope) => Effect.Effect<EventType, PropexoError | UnknownEventType>
 }
 
+interface Page<A> {
+  readonly meta: ListMeta
+  readonly results: ReadonlyArray<A>
+}
+
+/** A list query's parameters other than paging. */
+type QueryParams = { readonly [name: string]: string }
+
 /** Every page of a list, `MAX_LIMIT` records at a time. */
 const allPages = <A>(
-  page: (offset: number) => Effect.Effect<{ readonly meta: ListMeta; readonly results: ReadonlyArray<A> }, PropexoError>
+  page: (offset: number) => Effect.Effect<Page<A>, PropexoError>
 ): Effect.Effect<ReadonlyArray<A>, PropexoError> =>
   Effect.gen(function*() {
     const all: Array<A> = []
@@ -108,12 +116,13 @@ const allPages = <A>(
     }
   })
 
-const scopeParams = (scope: CatalogScope) => ({
-  integration_id: scope.integration_id,
-  ...(scope.property_id === undefined ? {} : { property_id: scope.property_id })
-})
-
-const keyOf = (scope: object) => JSON.stringify(scope)
+/** The cache key of a scope: its defined parameters, in a fixed order, as JSON. */
+const keyOf = (scope: CatalogScope & { readonly event_type_id?: string | undefined }): string => {
+  const params: Record<string, string> = { integration_id: scope.integration_id }
+  if (scope.property_id !== undefined) params.property_id = scope.property_id
+  if (scope.event_type_id !== undefined) params.event_type_id = scope.event_type_id
+  return JSON.stringify(params)
+}
 
 /**
  * The event-type catalog.
@@ -149,58 +158,35 @@ export class EventTypeCatalog extends Context.Tag("@entrata-events/propexo/Event
             (answer) => answer.results
           )
       })
-      const types = yield* Cache.makeWith({
-        capacity,
-        timeToLive,
-        lookup: (key: string) => {
-          const scope: CatalogScope = JSON.parse(key)
-          return allPages((offset) =>
-            read("listEventTypes", "event types", (api) =>
-              api.eventTypes.list({ urlParams: { ...scopeParams(scope), limit: MAX_LIMIT, offset } }))
-          )
-        }
-      })
-      const subTypes = yield* Cache.makeWith({
-        capacity,
-        timeToLive,
-        lookup: (key: string) => {
-          const scope: CatalogScope & { readonly event_type_id?: string } = JSON.parse(key)
-          return allPages((offset) =>
-            read("listEventSubTypes", "event sub-types", (api) =>
-              api.eventSubTypes.list({
-                urlParams: {
-                  ...scopeParams(scope),
-                  ...(scope.event_type_id === undefined ? {} : { event_type_id: scope.event_type_id }),
-                  limit: MAX_LIMIT,
-                  offset
-                }
-              }))
-          )
-        }
-      })
-      const results = yield* Cache.makeWith({
-        capacity,
-        timeToLive,
-        lookup: (key: string) => {
-          const scope: CatalogScope = JSON.parse(key)
-          return allPages((offset) =>
-            read("listEventResults", "event results", (api) =>
-              api.eventResults.list({ urlParams: { ...scopeParams(scope), limit: MAX_LIMIT, offset } }))
-          )
-        }
-      })
+      // One cache per list, keyed by its query (as JSON), holding every page.
+      const listCache = <A>(
+        page: (params: QueryParams, offset: number) => Effect.Effect<Page<A>, PropexoError>
+      ) =>
+        Cache.makeWith({
+          capacity,
+          timeToLive,
+          lookup: (key: string) => allPages((offset) => page(JSON.parse(key), offset))
+        })
+      const types = yield* listCache((params, offset) =>
+        read("listEventTypes", "event types", (api) =>
+          api.eventTypes.list({ urlParams: { ...params, limit: MAX_LIMIT, offset } }))
+      )
+      const subTypes = yield* listCache((params, offset) =>
+        read("listEventSubTypes", "event sub-types", (api) =>
+          api.eventSubTypes.list({ urlParams: { ...params, limit: MAX_LIMIT, offset } }))
+      )
+      const results = yield* listCache((params, offset) =>
+        read("listEventResults", "event results", (api) =>
+          api.eventResults.list({ urlParams: { ...params, limit: MAX_LIMIT, offset } }))
+      )
 
-      const eventTypes = (scope: CatalogScope) => types.get(keyOf(scopeParams(scope)))
+      const eventTypes = (scope: CatalogScope) => types.get(keyOf(scope))
 
       return {
         eventType: (id) => byId.get(id),
         eventTypes,
-        eventSubTypes: (scope) =>
-          subTypes.get(keyOf({
-            ...scopeParams(scope),
-            ...(scope.event_type_id === undefined ? {} : { event_type_id: scope.event_type_id })
-          })),
-        eventResults: (scope) => results.get(keyOf(scopeParams(scope))),
+        eventSubTypes: (scope) => subTypes.get(keyOf(scope)),
+        eventResults: (scope) => results.get(keyOf(scope)),
         kindOf: (id) => Effect.map(byId.get(id), classifyWith),
         resolve: (name, scope) =>
           Effect.flatMap(eventTypes(scope), (all) => {

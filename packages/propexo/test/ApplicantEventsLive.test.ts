@@ -16,7 +16,7 @@ import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as net from "node:net"
 import { readFileSync } from "node:fs"
-import { EventTypeCatalog } from "../src/EventTypeCatalog.js"
+import { classify, EventTypeCatalog } from "../src/EventTypeCatalog.js"
 import { VERSION } from "../src/internal/version.js"
 import { PropexoConfig } from "../src/PropexoConfig.js"
 import { ApplicantEvents, callEvent, clientLayer, creates, DEMO, logLines, notesEvent, withClient } from "./helpers.js"
@@ -139,6 +139,39 @@ describe("ApplicantEventsLive against the simulator", () => {
       })
       expect(String(error)).toContain("favourite_colour")
     }))
+})
+
+describe("EventTypeCatalog", () => {
+  it.scopedLive("resolves names case-insensitively per property, lists sub-types and results, and caches them", () =>
+    withClient({}, (sandbox) =>
+      Effect.gen(function*() {
+        const catalog = yield* EventTypeCatalog
+        const scope = { integration_id: DEMO.integrationId, property_id: DEMO.propertyId }
+        const callOutgoing = yield* catalog.resolve("call-OUTGOING", scope)
+        expect(callOutgoing.id).toBe(DEMO.eventTypeIds["Call-Outgoing"])
+        expect(yield* catalog.kindOf(callOutgoing.id)).toBe("call")
+        const unknown = yield* Effect.flip(catalog.resolve("Carrier Pigeon", scope))
+        expect(unknown._tag).toBe("UnknownEventType")
+        if (unknown._tag === "UnknownEventType") expect(unknown.known).toContain("Call-Outgoing")
+        const subTypes = yield* catalog.eventSubTypes({ ...scope, event_type_id: DEMO.eventTypeIds.Appointment })
+        expect(subTypes.map((t) => t.name).sort()).toEqual(["Leasing Appointments", "Self-Guided Tour", "Tour", "Virtual Tour"])
+        expect((yield* catalog.eventResults(scope)).length).toBeGreaterThan(0)
+        const before = (yield* sandbox.requests).length
+        yield* catalog.eventTypes(scope)
+        yield* catalog.eventSubTypes({ ...scope, event_type_id: DEMO.eventTypeIds.Appointment })
+        expect((yield* sandbox.requests).length).toBe(before)
+      })))
+
+  it("classifies event types by name or code, as documented", () => {
+    const kind = (name: string, code: string | null = null) => classify({ name, code })
+    expect(kind("Call-Incoming")).toBe("call")
+    expect(kind("Phone", "CALL_OUT")).toBe("call")
+    expect(kind("Email-Outgoing")).toBe("outgoing-email")
+    expect(kind("Outgoing Email")).toBe("outgoing-email")
+    expect(kind("Email-Incoming")).toBe("other")
+    expect(kind("Text-Outgoing")).toBe("other")
+    expect(kind("Notes")).toBe("other")
+  })
 })
 
 describe("safe retries", () => {
