@@ -1,0 +1,620 @@
+import { NodeHttpClient } from "@effect/platform-node"
+import { afterEach, describe, expect, it } from "@effect/vitest"
+import { ApplicantEvent } from "@entrata-events/core"
+import { ApplicantEvents, type ApplicantEventsError } from "@entrata-events/core/ApplicantEvents"
+import { ApplicantEventsLive, EventTypeCatalog, PropexoConfig, PropexoError } from "@entrata-events/propexo"
+import { Sandbox, Seed } from "@entrata-events/sandbox"
+import { App, ExpressReceiver, type Logger, LogLevel } from "@slack/bolt"
+import * as Clock from "effect/Clock"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
+import { createHmac } from "node:crypto"
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
+import {
+  type ExpressAppOptions,
+  makeExpressApp,
+  type Options,
+  registerApplicantEventCommand,
+  type Services
+} from "../src/ApplicantEventCommand.js"
+import { HELP_TEXT, parseCommandText } from "../src/CommandText.js"
+import * as Messages from "../src/internal/messages.js"
+
+const { DEMO } = Seed
+const SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+const TEAM = "T0ASPEN"
+const BASE = `applicant=${DEMO.applicantId} application=${DEMO.applicationId}`
+const CALL_FIELDS =
+  "from=+14035551234 to=403-555-9876 status=answered duration=5m audio=https://calls.example.com/r/1.mp3"
+
+/** What Slack's response URL received, in order. */
+interface Posted {
+  readonly path: string
+  readonly body: SlackMessage
+}
+
+interface SlackMessage {
+  readonly response_type?: string
+  readonly text?: string
+  readonly blocks?: ReadonlyArray<unknown>
+}
+
+/** Everything a message shows, blocks included, as one string. */
+const shown = (message: SlackMessage): string => JSON.stringify(message)
+
+/** The Slack mrkdwn escaping of plain text. */
+const escaped = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+
+const listen = (handler: http.RequestListener) =>
+  new Promise<{ readonly url: string; readonly close: () => Promise<void> }>((resolve, reject) => {
+    const server = http.createServer(handler)
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      // Listening on a TCP host and port, the address is an AddressInfo.
+      const { port } = server.address() as AddressInfo
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections()
+            server.close(() => done())
+          })
+      })
+    })
+  })
+
+const capturingLogger = (lines: Array<string>): Logger => {
+  let level = LogLevel.DEBUG
+  const push = (name: string) => (...msg: Array<unknown>) => {
+    lines.push(`${name} ${msg.map(String).join(" ")}`)
+  }
+  return {
+    debug: push("debug"),
+    info: push("info"),
+    warn: push("warn"),
+    error: push("error"),
+    setLevel: (next) => {
+      level = next
+    },
+    getLevel: () => level,
+    setName: () => {}
+  }
+}
+
+/** A clock that always reads `millis`. */
+const fixedClock = (millis: number): Clock.Clock => {
+  const live = Clock.make()
+  return {
+    [Clock.ClockTypeId]: Clock.ClockTypeId,
+    unsafeCurrentTimeMillis: () => millis,
+    currentTimeMillis: Effect.succeed(millis),
+    unsafeCurrentTimeNanos: () => BigInt(millis) * 1_000_000n,
+    currentTimeNanos: Effect.succeed(BigInt(millis) * 1_000_000n),
+    sleep: (duration) => live.sleep(duration)
+  }
+}
+
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+type ServicesLayer = Layer.Layer<Services>
+
+interface HarnessOptions extends Partial<Omit<Options, "runtime">> {
+  /** Changes the services the command runs on. */
+  readonly services?: (live: ServicesLayer) => ServicesLayer
+  /** Uses `makeExpressApp` instead of a hand-built App. */
+  readonly expressApp?: boolean
+}
+
+interface SendOptions {
+  readonly team?: string
+  readonly secret?: string
+  /** Seconds to move the request's timestamp by. */
+  readonly skew?: number
+}
+
+/**
+ * A Bolt app with the command on 127.0.0.1, the simulator standing in for
+ * Propexo, and a server standing in for Slack's response URLs.
+ */
+const harness = async (options: HarnessOptions = {}) => {
+  const sandbox = await Sandbox.startSandbox({ jobDelay: 0, slowDownDelay: 0 })
+  cleanups.push(() => sandbox.close())
+  const live: ServicesLayer = ApplicantEventsLive.layer().pipe(
+    Layer.provide(PropexoConfig.PropexoConfig.layer({ token: Redacted.make(sandbox.token), baseUrl: sandbox.baseUrl })),
+    Layer.provide(NodeHttpClient.layerUndici)
+  )
+  const runtime = ManagedRuntime.make(options.services === undefined ? live : options.services(live))
+  cleanups.push(() => runtime.dispose())
+
+  /** In order: "ack" when an acknowledgement arrives, "follow-up" when the response URL gets a post. */
+  const timeline: Array<"ack" | "follow-up"> = []
+  const posted: Array<Posted> = []
+  const waiting: Array<{ readonly count: number; readonly resolve: () => void }> = []
+  const slack = await listen((request, response) => {
+    let body = ""
+    request.setEncoding("utf8")
+    request.on("data", (chunk: string) => {
+      body += chunk
+    })
+    request.on("end", () => {
+      timeline.push("follow-up")
+      posted.push({ path: request.url ?? "", body: JSON.parse(body) })
+      response.writeHead(200, { "content-type": "text/plain" }).end("ok")
+      for (const waiter of waiting.filter((w) => posted.length >= w.count)) {
+        waiting.splice(waiting.indexOf(waiter), 1)
+        waiter.resolve()
+      }
+    })
+  })
+  cleanups.push(slack.close)
+
+  const logs: Array<string> = []
+  const logger = capturingLogger(logs)
+  const commandOptions: Options = {
+    runtime,
+    authorize: ({ team_id }) =>
+      team_id === TEAM ? { integrationId: DEMO.integrationId, propertyId: DEMO.propertyId } : null,
+    ...options
+  }
+  const handler = options.expressApp === true
+    ? makeExpressApp({ ...commandOptions, signingSecret: Redacted.make(SECRET), logger }).receiver.app
+    : (() => {
+      const receiver = new ExpressReceiver({ signingSecret: SECRET, endpoints: "/slack/events", logger })
+      const app = new App({
+        receiver,
+        token: "xoxb-test",
+        botId: "B0TEST",
+        botUserId: "U0BOT",
+        tokenVerificationEnabled: false,
+        // Any Web API call would fail here at once instead of leaving the machine.
+        clientOptions: { slackApiUrl: "http://127.0.0.1:9/api/" },
+        logger
+      })
+      registerApplicantEventCommand(app, commandOptions)
+      return receiver.app
+    })()
+  const bolt = await listen(handler)
+  cleanups.push(bolt.close)
+
+  let sequence = 0
+  const send = async (text: string, sendOptions: SendOptions = {}) => {
+    sequence += 1
+    const body = new URLSearchParams({
+      token: "legacy-verification-token",
+      team_id: sendOptions.team ?? TEAM,
+      team_domain: "aspen",
+      channel_id: "C0LEASING",
+      channel_name: "leasing",
+      user_id: "U0AGENT",
+      user_name: "agent",
+      command: options.command ?? "/applicant-event",
+      text,
+      api_app_id: "A0TEST",
+      is_enterprise_install: "false",
+      response_url: `${slack.url}/commands/${TEAM}/${sequence}/hook`,
+      trigger_id: `${sequence}.1.abc`
+    }).toString()
+    const timestamp = Math.floor(Date.now() / 1000) + (sendOptions.skew ?? 0)
+    const signature = `v0=${
+      createHmac("sha256", sendOptions.secret ?? SECRET).update(`v0:${timestamp}:${body}`).digest("hex")
+    }`
+    const response = await fetch(`${bolt.url}/slack/events`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-slack-request-timestamp": String(timestamp),
+        "x-slack-signature": signature
+      },
+      body
+    })
+    const raw = await response.text()
+    if (response.ok) timeline.push("ack")
+    const ack: SlackMessage = raw === "" ? {} : JSON.parse(raw)
+    return { status: response.status, ack }
+  }
+
+  /** Resolves once `count` follow-ups in all have arrived. */
+  const followUps = (count: number) =>
+    new Promise<ReadonlyArray<Posted>>((resolve) => {
+      if (posted.length >= count) return resolve(posted)
+      waiting.push({ count, resolve: () => resolve(posted) })
+    })
+
+  const creates = async () =>
+    (await sandbox.requests()).filter((r) => r.method === "POST" && r.path === "/v1/events/applicants/entrata/")
+
+  return { sandbox, send, followUps, posted, timeline, logs, creates }
+}
+
+const notes = (extra = "") => `Notes ${BASE} at=now notes="Asked about parking"${extra}`
+
+/** Sends a valid command and waits for its follow-up: whatever came before it has arrived by then. */
+const settle = async (h: Awaited<ReturnType<typeof harness>>, expected: number) => {
+  await h.send(notes())
+  return h.followUps(expected)
+}
+
+describe("ApplicantEventCommand over Bolt's HTTP receiver", () => {
+  it("records the event at the Mountain Time typed, acknowledging first", async () => {
+    const h = await harness()
+    const { ack, status } = await h.send(
+      `Notes ${BASE} at="2026-11-01 01:30 MST" notes="Called &amp; left a voicemail &lt;3"`
+    )
+    expect(status).toBe(200)
+    expect(ack).toMatchObject({ response_type: "ephemeral" })
+    expect(ack.text).toMatch(/^:hourglass_flowing_sand: Recording/)
+
+    const [followUp, ...more] = await h.followUps(1)
+    expect(more).toEqual([])
+    expect(followUp!.path).toBe(`/commands/${TEAM}/1/hook`)
+    const [create, ...otherCreates] = await h.creates()
+    expect(otherCreates).toEqual([])
+    expect(JSON.parse(create!.body!)).toEqual({
+      integration_id: DEMO.integrationId,
+      applicant_id: DEMO.applicantId,
+      application_id: DEMO.applicationId,
+      event_type_id: DEMO.eventTypeIds.Notes,
+      event_datetime: "2026-11-01T01:30:00-07:00",
+      notes: "Called & left a voicemail <3"
+    })
+    const message = followUp!.body
+    expect(message.response_type).toBe("ephemeral")
+    expect(message.text).toBe(
+      `:white_check_mark: Recorded *Notes* for applicant \`${DEMO.applicantId}\` at 2026-11-01 01:30 MST ` +
+        `(Propexo job \`${create!.jobId}\`).`
+    )
+    expect(shown(message)).toContain("`2026-11-01T01:30:00-07:00`")
+    expect(shown(message)).toContain(DEMO.eventTypeIds.Notes)
+    expect(h.timeline).toEqual(["ack", "follow-up"])
+    expect([...h.logs, shown(message), shown(ack)].join("\n")).not.toContain(h.sandbox.token)
+  })
+
+  it("reads now-relative times by the clock given, names case-insensitively, and answers in the channel", async () => {
+    // Saturday 2026-07-04, 12:00 MDT.
+    const h = await harness({ clock: fixedClock(Date.parse("2026-07-04T18:00:00Z")), responseType: "in_channel" })
+    const { ack } = await h.send(`call-outgoing ${BASE} at=yesterday 9am ${CALL_FIELDS}`)
+    expect(ack.response_type).toBe("ephemeral")
+    const [followUp] = await h.followUps(1)
+    const [create] = await h.creates()
+    expect(JSON.parse(create!.body!)).toMatchObject({
+      event_type_id: DEMO.eventTypeIds["Call-Outgoing"],
+      event_datetime: "2026-07-03T09:00:00-06:00",
+      call_phone_number_from: "+14035551234",
+      call_duration: 300
+    })
+    expect(followUp!.body.response_type).toBe("in_channel")
+    expect(followUp!.body.text).toContain("*Call-Outgoing*")
+    expect(followUp!.body.text).toContain("2026-07-03 09:00 MDT")
+  })
+
+  it("refuses a forged signature and a timestamp older than five minutes with 401, sending nothing", async () => {
+    const h = await harness()
+    const forged = await h.send(notes(), { secret: "not-the-signing-secret" })
+    const stale = await h.send(notes(), { skew: -6 * 60 })
+    expect([forged.status, stale.status]).toEqual([401, 401])
+    expect(await h.sandbox.requests()).toEqual([])
+
+    const posted = await settle(h, 1)
+    expect(posted.map((p) => p.path)).toEqual([`/commands/${TEAM}/3/hook`])
+    expect(await h.creates()).toHaveLength(1)
+  })
+
+  it("answers an unauthorised workspace with an ephemeral refusal and sends nothing", async () => {
+    const h = await harness({
+      authorize: ({ team_id }) => {
+        if (team_id === "T0BROKEN") throw new Error("directory lookup failed")
+        return team_id === TEAM ? { integrationId: DEMO.integrationId, propertyId: DEMO.propertyId } : undefined
+      }
+    })
+    const refused = await h.send(notes(), { team: "T0STRANGER" })
+    expect(refused.status).toBe(200)
+    expect(refused.ack).toEqual({
+      response_type: "ephemeral",
+      text: ":no_entry: /applicant-event cannot record applicant events from here: this workspace or channel " +
+        "is not connected to a Propexo integration. Nothing was sent."
+    })
+    const broken = await h.send(notes(), { team: "T0BROKEN" })
+    expect(broken.ack.response_type).toBe("ephemeral")
+    expect(broken.ack.text).toMatch(/^:warning: Could not check whether/)
+    expect(shown(broken.ack)).not.toContain("directory lookup failed")
+    expect(h.logs.some((line) => line.startsWith("warn") && line.includes("directory lookup failed"))).toBe(true)
+    expect(await h.sandbox.requests()).toEqual([])
+
+    const posted = await settle(h, 1)
+    expect(posted.map((p) => p.path)).toEqual([`/commands/${TEAM}/3/hook`])
+  })
+
+  it("acknowledges before Propexo answers, even when it answers slowly", async () => {
+    const h = await harness()
+    await settle(h, 1) // warms the catalog, so only the create meets the latency
+    await h.sandbox.setFaults({ latencyMs: 2000 })
+    const { ack } = await h.send(notes())
+    expect(ack.text).toMatch(/Recording/)
+    expect(await h.creates()).toHaveLength(1) // the slow create has not been answered yet
+    const posted = await h.followUps(2)
+    expect(posted[1]!.body.text).toMatch(/^:white_check_mark: Recorded \*Notes\*/)
+    expect(await h.creates()).toHaveLength(2)
+    expect(h.timeline).toEqual(["ack", "follow-up", "ack", "follow-up"])
+  })
+
+  it("lists every problem of the text in the acknowledgement, escaped, and sends nothing", async () => {
+    const now = Date.parse("2026-11-28T19:00:00Z")
+    const h = await harness({ clock: fixedClock(now) })
+    const text = `Notes applicant=a1 at=25:00 duration=abc colour=red &lt;oops&gt;`
+    const expected = parseCommandText(text, { integrationId: DEMO.integrationId, now })
+    if (expected._tag !== "Problems") throw new Error("the text was meant to have problems")
+    expect(expected.problems.length).toBeGreaterThanOrEqual(4)
+
+    const { ack } = await h.send(text)
+    expect(ack.response_type).toBe("ephemeral")
+    expect(ack.text).toBe(`:x: Nothing was recorded: ${expected.problems.length} problems with the command.`)
+    for (const problem of expected.problems) {
+      expect(shown(ack)).toContain(JSON.stringify(`• ${escaped(problem)}`).slice(1, -1))
+    }
+    expect(shown(ack)).toContain("&lt;oops&gt;")
+    expect(shown(ack)).not.toContain("<oops>")
+    expect(await h.sandbox.requests()).toEqual([])
+
+    const posted = await settle(h, 1)
+    expect(posted.map((p) => p.path)).toEqual([`/commands/${TEAM}/2/hook`])
+  })
+
+  it("answers help, and empty text, with the grammar", async () => {
+    const h = await harness()
+    for (const text of ["help", ""]) {
+      const { ack } = await h.send(text)
+      expect(ack).toEqual({ response_type: "ephemeral", text: HELP_TEXT })
+    }
+    expect(await h.sandbox.requests()).toEqual([])
+  })
+
+  it("names the command as registered in the help", async () => {
+    const h = await harness({ command: "/event" })
+    const { ack } = await h.send("help")
+    expect(ack.text).toContain("`/event help`")
+    expect(ack.text).not.toContain("/applicant-event")
+  })
+
+  it("reports the core's problems with a call lacking call fields in the follow-up, sending nothing", async () => {
+    const h = await harness({ responseType: "in_channel" })
+    const { ack } = await h.send(`Call-Outgoing ${BASE} at=now status=answered`)
+    expect(ack.text).toMatch(/Recording/)
+    const [followUp] = await h.followUps(1)
+    const message = followUp!.body
+    expect(message.text).toBe(
+      `:x: Nothing was recorded (*Call-Outgoing* for applicant \`${DEMO.applicantId}\`): ` +
+        "Entrata would refuse this event."
+    )
+    const missing = [
+      "from (call_phone_number_from)",
+      "to (call_phone_number_to)",
+      "duration (call_duration)",
+      "audio (call_audio_link)"
+    ]
+    for (const key of missing) {
+      expect(shown(message)).toContain(`• ${key}: is required for call event types`)
+    }
+    expect(shown(message)).not.toContain("status (call_status)")
+    expect(await h.creates()).toEqual([])
+  })
+
+  it("says an event may have been recorded when the create meets a 5xx", async () => {
+    const h = await harness()
+    await settle(h, 1) // warms the catalog, so only the create meets the outage
+    await h.sandbox.setFaults({ serverErrorShare: 1, serverErrorStatuses: [503] })
+    await h.send(notes())
+    const [, followUp] = await h.followUps(2)
+    const message = followUp!.body
+    expect(message.text).toMatch(
+      /^:warning: \*Notes\* for applicant `[a-z0-9]+` \*may have been recorded\*: Propexo is unavailable/
+    )
+    expect(message.text).toContain("Check Entrata before running the command again")
+    const creates = await h.creates()
+    expect(creates.map((r) => r.status)).toEqual([200, 503])
+    expect(shown(message)).not.toMatch(/\n\s+at /)
+  })
+
+  it("refuses a name that stands for event types of several properties, and takes the id", async () => {
+    const h = await harness({ authorize: () => DEMO.integrationId })
+    await h.send(notes())
+    const [byName] = await h.followUps(1)
+    expect(byName!.body.text).toMatch(/^:x: Nothing was recorded: one problem/)
+    expect(shown(byName!.body)).toContain(`\\"Notes\\" names 2 event types in this integration, one per property`)
+    expect(await h.creates()).toEqual([])
+
+    await h.send(`${DEMO.eventTypeIds.Notes} ${BASE} at=now`)
+    const [, byId] = await h.followUps(2)
+    expect(byId!.body.text).toMatch(/^:white_check_mark: Recorded \*Notes\*/)
+    expect(await h.creates()).toHaveLength(1)
+  })
+
+  it("reads from= of an email type given by id as an email once the catalog names the type", async () => {
+    const h = await harness()
+    const text = `${DEMO.eventTypeIds["Email-Outgoing"]} ${BASE} at=now from=leasing@example.com subject=Hello send=no`
+    const { ack } = await h.send(text)
+    expect(ack.text).toMatch(/Recording/)
+    const [followUp] = await h.followUps(1)
+    expect(followUp!.body.text).toMatch(/^:white_check_mark: Recorded \*Email-Outgoing\*/)
+    const [create] = await h.creates()
+    expect(JSON.parse(create!.body!)).toMatchObject({ email_from: "leasing@example.com", email_send: false })
+  })
+
+  it("still records by id when the catalog cannot be read, and says so", async () => {
+    const outage = new PropexoError.PropexoUnavailable({ status: 503, reason: "HTTP 503", ambiguous: false })
+    const h = await harness({
+      services: (live) =>
+        Layer.mergeAll(
+          Layer.effect(ApplicantEvents, ApplicantEvents),
+          Layer.effect(
+            EventTypeCatalog.EventTypeCatalog,
+            Effect.map(EventTypeCatalog.EventTypeCatalog, (catalog) => ({
+              ...catalog,
+              eventTypes: () => Effect.fail(outage)
+            }))
+          )
+        ).pipe(Layer.provide(live))
+    })
+    await h.send(`${DEMO.eventTypeIds.Notes} ${BASE} at=now`)
+    await h.send(notes())
+    const [byId, byName] = await h.followUps(2)
+    const footnote = "The event type catalog could not be read (Propexo is unavailable: HTTP 503)"
+    expect(byId!.body.text).toMatch(/^:white_check_mark: Recorded/)
+    expect(shown(byId!.body)).toContain(footnote)
+    expect(byName!.body.text).toMatch(/^:x: Nothing was recorded/)
+    expect(shown(byName!.body)).toContain("• event_type_id: is not an event type Propexo knows: Notes")
+    expect(shown(byName!.body)).toContain(footnote)
+    expect(await h.creates()).toHaveLength(1)
+  })
+
+  it("answers an unexpected failure without its details, and logs it", async () => {
+    const h = await harness({
+      services: (live) =>
+        Layer.mergeAll(
+          Layer.succeed(
+            ApplicantEvents,
+            ApplicantEvents.of({ create: () => Effect.die(new Error("boom in the client")) })
+          ),
+          Layer.effect(EventTypeCatalog.EventTypeCatalog, EventTypeCatalog.EventTypeCatalog)
+        ).pipe(Layer.provide(live))
+    })
+    await h.send(notes())
+    const [followUp] = await h.followUps(1)
+    expect(followUp!.body.text).toMatch(
+      /^:warning: Something went wrong while recording the event; it \*may have been recorded\*/
+    )
+    expect(shown(followUp!.body)).not.toContain("boom")
+    expect(shown(followUp!.body)).not.toMatch(/\n\s+at /)
+    expect(h.logs.some((line) => line.startsWith("error") && line.includes("boom in the client"))).toBe(true)
+  })
+
+  it("makeExpressApp serves the command without a bot token", async () => {
+    const h = await harness({ expressApp: true })
+    const { ack } = await h.send(notes())
+    expect(ack.text).toMatch(/Recording/)
+    const [followUp] = await h.followUps(1)
+    expect(followUp!.body.text).toMatch(/^:white_check_mark: Recorded \*Notes\*/)
+    expect((await h.send(notes(), { secret: "forged" })).status).toBe(401)
+  })
+})
+
+describe("messages", () => {
+  const event = Either.getOrThrow(ApplicantEvent.decode({
+    integration_id: DEMO.integrationId,
+    applicant_id: "a<1>&b",
+    application_id: DEMO.applicationId,
+    event_type_id: DEMO.eventTypeIds["Email-Outgoing"],
+    event_datetime: "2026-11-28T21:30:00Z"
+  }))
+  const failure = (error: ApplicantEventsError) => Messages.failed("ephemeral", error, event, "Email-Outgoing", [])
+  const mayHaveBeenRecorded = (message: Messages.Message) => message.text.includes("*may have been recorded*")
+
+  it("says whether each error may have recorded the event", () => {
+    const cases: ReadonlyArray<readonly [ApplicantEventsError, boolean]> = [
+      [new ApplicantEvent.InvalidApplicantEvent({ issues: [{ path: "email_from", message: "is required" }] }), false],
+      [new PropexoError.PropexoBadRequest({ code: "invalid_request", detail: "Bad", issues: [] }), false],
+      [new PropexoError.PropexoUnauthorized({ status: 401, detail: "Invalid token" }), false],
+      [new PropexoError.PropexoNotFound({ what: "event type cm1", detail: "gone" }), false],
+      [new PropexoError.PropexoRateLimited({ resetAt: DateTime.unsafeMake("2026-11-28T21:31:00Z"), limit: 15 }), false],
+      [new PropexoError.PropexoUnavailable({ status: 503, reason: "HTTP 503", ambiguous: true }), true],
+      [new PropexoError.PropexoUnavailable({ reason: "connection refused", ambiguous: false }), false],
+      [new PropexoError.PropexoTimeout({ timeoutMillis: 30_000, ambiguous: true }), true],
+      [new PropexoError.PropexoUnexpectedResponse({ status: 200, body: "{", reason: "the body is not JSON" }), true],
+      [new PropexoError.PropexoUnexpectedResponse({ status: 418, body: "", reason: "undocumented status 418" }), false],
+      [new PropexoError.WriteFailed({ job_id: "job1", errors: ["Email must match"] }), false],
+      [new PropexoError.WriteStillPending({ job_id: "job1", waitedMillis: 60_000 }), true]
+    ]
+    for (const [error, ambiguous] of cases) {
+      const message = failure(error)
+      expect(mayHaveBeenRecorded(message), error._tag).toBe(ambiguous)
+      expect(message.text.startsWith(ambiguous ? ":warning:" : ":x: Nothing was recorded"), error._tag).toBe(true)
+      expect(message.text).toContain("`a&lt;1&gt;&amp;b`")
+    }
+  })
+
+  it("lists the issues in plain words, by the keys people type", () => {
+    const invalid = failure(
+      new ApplicantEvent.InvalidApplicantEvent({
+        issues: [{ path: "email_from", message: "is required for outgoing-email event types" }, {
+          path: "",
+          message: "is <odd>"
+        }]
+      })
+    )
+    expect(shown(invalid)).toContain("• from (email_from): is required for outgoing-email event types")
+    expect(shown(invalid)).toContain("• is &lt;odd&gt;")
+    const badRequest = failure(
+      new PropexoError.PropexoBadRequest({
+        code: "invalid_request",
+        detail: "Unrecognized key(s) in object",
+        issues: [{ path: "favourite_colour", message: "Unrecognized key" }]
+      })
+    )
+    expect(badRequest.text).toContain("Propexo refused the event (invalid_request): Unrecognized key(s) in object")
+    expect(shown(badRequest)).toContain("• favourite_colour: Unrecognized key")
+    const limited = failure(
+      new PropexoError.PropexoRateLimited({ resetAt: DateTime.unsafeMake("2026-11-28T21:31:00Z"), limit: 150 })
+    )
+    expect(limited.text).toContain("quota of 150 requests is used up until 2026-11-28 14:31 MST")
+  })
+
+  it("keeps many long problems within Slack's limits", () => {
+    const problems = Array.from({ length: 500 }, (_, i) => `${i}: ${"x".repeat(400)} & more`)
+    const message = Messages.problems("/applicant-event", problems)
+    const blocks = message.blocks ?? []
+    expect(blocks.length).toBeLessThanOrEqual(50)
+    for (const block of blocks) {
+      const text = block.type === "section" ? block.text?.text : undefined
+      if (text !== undefined) expect(text.length).toBeLessThanOrEqual(3000)
+    }
+    expect(shown(message)).toContain("• 0: x")
+    expect(shown(message)).toContain("&amp; more")
+    expect(shown(message)).toContain("…and more problems: fix these first.")
+  })
+})
+
+describe("registration", () => {
+  // Never run: registration only checks that it is a ManagedRuntime.
+  const runtime = ManagedRuntime.make(Layer.empty) as unknown as ManagedRuntime.ManagedRuntime<Services, never>
+  const app = () =>
+    new App({
+      token: "xoxb-test",
+      botId: "B0TEST",
+      botUserId: "U0BOT",
+      tokenVerificationEnabled: false,
+      signingSecret: SECRET
+    })
+
+  it("refuses to register without authorize, saying why", () => {
+    // A caller without types may leave it out; the check is at run time.
+    const options = { runtime } as unknown as Options
+    expect(() => registerApplicantEventCommand(app(), options)).toThrow(
+      /options\.authorize is required: .*any Slack workspace that installs the app could record events/
+    )
+  })
+
+  it("refuses a missing runtime, a bad command name and an unknown time zone", () => {
+    const authorize = () => DEMO.integrationId
+    // As above, a caller without types may leave the runtime out.
+    expect(() => registerApplicantEventCommand(app(), { authorize } as unknown as Options)).toThrow(/options\.runtime/)
+    expect(() => registerApplicantEventCommand(app(), { runtime, authorize, command: "applicant-event" })).toThrow(
+      /options\.command/
+    )
+    expect(() => registerApplicantEventCommand(app(), { runtime, authorize, timeZone: "Mars/Olympus" })).toThrow(
+      /options\.timeZone/
+    )
+  })
+
+  it("makeExpressApp refuses a signing secret that is not Redacted", () => {
+    // A caller without types may pass the secret as a string; the check is at run time.
+    const options = { runtime, authorize: () => null, signingSecret: SECRET } as unknown as ExpressAppOptions
+    expect(() => makeExpressApp(options)).toThrow(/signingSecret must be Redacted/)
+  })
+})
