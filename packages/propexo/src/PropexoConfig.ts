@@ -187,8 +187,8 @@ export class PropexoConfig extends Context.Tag("@entrata-events/propexo/PropexoC
   }
 }
 
+// Validated before the default applies, so an error names the variable.
 const baseUrlConfig = Config.string("PROPEXO_BASE_URL").pipe(
-  Config.withDefault("production"),
   Config.validate({
     message: "must be production, sandbox or an http(s) URL",
     validation: (s) => {
@@ -199,7 +199,8 @@ const baseUrlConfig = Config.string("PROPEXO_BASE_URL").pipe(
         return false
       }
     }
-  })
+  }),
+  Config.withDefault("production")
 )
 
 const headroomConfig = Config.number("PROPEXO_RATE_LIMIT_HEADROOM").pipe(
