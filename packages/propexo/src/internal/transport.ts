@@ -59,7 +59,10 @@ export const make = (
 ): HttpClient.HttpClient.With<HttpClientError.HttpClientError | RequestTimedOut> => {
   const timeout = config.timeout
   return client.pipe(
-    // Propexo is a third party: it gets no trace context of ours.
+    // The calls' own spans (`Propexo.<endpoint>`) carry what matters; the
+    // generic HTTP span would cost more CPU than the rest of a call together.
+    // And Propexo is a third party: it gets no trace context of ours.
+    HttpClient.withTracerDisabledWhen(() => true),
     HttpClient.withTracerPropagation(false),
     HttpClient.mapRequest((request) =>
       pipe(
