@@ -279,9 +279,11 @@ describe("safe retries", () => {
 
 describe("quota pacing", () => {
   it.scopedLive("a 429 waits for the next window and then succeeds", () =>
-    withClient({ rateLimit: 3, window: "1 second" }, (sandbox) =>
+    withClient({ rateLimit: 3, window: "2 seconds" }, (sandbox) =>
       Effect.gen(function*() {
         const catalog = yield* EventTypeCatalog
+        // Start just after a window boundary, so the quota cannot reset before the client's call.
+        yield* Effect.sleep(Duration.millis(2_000 - (Date.now() % 2_000) + 20))
         // Another user of the same token spends the quota behind the client's back.
         for (let i = 0; i < 3; i++) {
           yield* Effect.promise(() =>
@@ -292,7 +294,7 @@ describe("quota pacing", () => {
         expect(eventType.name).toBe("Notes")
         const statuses = (yield* sandbox.requests).map((r) => r.status)
         expect(statuses.slice(3)).toEqual([429, 200])
-      }), { rateLimit: { limit: 3, window: Duration.seconds(1) } }))
+      }), { rateLimit: { limit: 3, window: Duration.seconds(2) } }))
 
   it.scopedLive("a burst learns the real quota from the headers and gets no 429 after the first window", () =>
     withClient({ rateLimit: 10, window: "1 second" }, (sandbox) =>
