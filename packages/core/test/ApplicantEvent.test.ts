@@ -4,6 +4,7 @@ import * as Either from "effect/Either"
 import * as fc from "effect/FastCheck"
 import * as Schema from "effect/Schema"
 import * as ApplicantEvent from "../src/ApplicantEvent.js"
+import { denverReference } from "./intlReference.js"
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -47,29 +48,6 @@ const onlyIssue = (field: Field, value: unknown): ApplicantEvent.FieldIssue => {
 const accepts = (field: Field, value: unknown): unknown => decodeOk({ ...base, [field]: value })[field]
 
 const decodeWire = Schema.decodeUnknownEither(ApplicantEvent.ApplicantEvent)
-
-const denverParts = new Intl.DateTimeFormat("en-US", {
-  timeZone: "America/Denver",
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-  hourCycle: "h23",
-  timeZoneName: "longOffset"
-})
-
-/**
- * The Mountain wire string for an instant, computed by the runtime's Intl
- * alone: an oracle independent of the module's own zone arithmetic.
- */
-const denverWire = (ms: number): string => {
-  const part = (type: Intl.DateTimeFormatPartTypes): string =>
-    denverParts.formatToParts(ms).find((p) => p.type === type)?.value ?? ""
-  const offset = part("timeZoneName").replace("GMT", "")
-  return `${part("year")}-${part("month")}-${part("day")}T${part("hour")}:${part("minute")}:${part("second")}${offset}`
-}
 
 /** ISO 8601 text of the instant at a given offset, milliseconds kept. */
 const isoAtOffset = (ms: number, offsetMinutes: number): string => {
@@ -448,7 +426,7 @@ describe("ApplicantEvent.decode", () => {
           : kind === "Z"
           ? new Date(ms).toISOString()
           : isoAtOffset(ms, offset)
-        expect(accepts("event_datetime", input)).toBe(denverWire(ms))
+        expect(accepts("event_datetime", input)).toBe(denverReference(ms))
       },
       { fastCheck: { numRuns: 500 } }
     )
@@ -817,8 +795,8 @@ const instantCase: fc.Arbitrary<Case> = fc
       ? new Date(ms).toISOString()
       : kind === "offset"
       ? isoAtOffset(ms, offset)
-      : denverWire(ms)
-    return [input, denverWire(ms)] as const
+      : denverReference(ms)
+    return [input, denverReference(ms)] as const
   })
 
 const nanpFormats: ReadonlyArray<(area: string, exchange: string, line: string) => string> = [
