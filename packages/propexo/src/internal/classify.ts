@@ -52,7 +52,11 @@ export const connectionNeverSent = (cause: unknown): boolean => {
   return code !== undefined && NOT_SENT_CODES.has(code)
 }
 
-const truncate = (text: string) => text.length > 1_000 ? `${text.slice(0, 1_000)}…` : text
+/** The body as text, at most 1,000 characters. */
+const bodyText = (body: ArrayBuffer | undefined) => {
+  const text = body === undefined ? "" : new TextDecoder().decode(body)
+  return text.length > 1_000 ? `${text.slice(0, 1_000)}…` : text
+}
 
 const issuesOf = (details: unknown): Array<FieldIssue> => {
   const nested = Predicate.isRecord(details) && Predicate.isRecord(details.details) ? details.details : details
@@ -79,7 +83,7 @@ export interface Context {
   readonly timeoutMillis: number
   readonly resetAt: number
   readonly limit: number
-  readonly lastResponse: { readonly status: number; readonly body: string } | undefined
+  readonly lastResponse: { readonly status: number; readonly body: ArrayBuffer } | undefined
 }
 
 /** Error values the generated client fails with. */
@@ -139,13 +143,13 @@ export const classify = (error: Raw, ctx: Context): PropexoError => {
     case "ResponseError":
       return new PropexoUnexpectedResponse({
         status: error.response.status,
-        body: truncate(ctx.lastResponse?.body ?? ""),
+        body: bodyText(ctx.lastResponse?.body),
         reason: error.reason === "StatusCode" ? `undocumented status ${error.response.status}` : "the body is not JSON"
       })
     case "ParseError":
       return new PropexoUnexpectedResponse({
         status: ctx.lastResponse?.status ?? 0,
-        body: truncate(ctx.lastResponse?.body ?? ""),
+        body: bodyText(ctx.lastResponse?.body),
         reason: ParseResult.TreeFormatter.formatErrorSync(error)
       })
   }

@@ -21,12 +21,13 @@ export class RequestTimedOut extends Data.TaggedError("RequestTimedOut")<{}> {}
 /**
  * The status and buffered body of the last answer the current fiber
  * received, so that an answer the schema refuses can be reported with it.
+ * The body stays bytes: only a failure decodes it.
  *
  * @internal
  */
-export const lastResponse = FiberRef.unsafeMake<Option.Option<{ readonly status: number; readonly body: string }>>(
-  Option.none()
-)
+export const lastResponse = FiberRef.unsafeMake<
+  Option.Option<{ readonly status: number; readonly body: ArrayBuffer }>
+>(Option.none())
 
 /**
  * The number of the attempt under way, for span attributes.
@@ -34,8 +35,6 @@ export const lastResponse = FiberRef.unsafeMake<Option.Option<{ readonly status:
  * @internal
  */
 export const attempt = FiberRef.unsafeMake(0)
-
-const decoder = new TextDecoder()
 
 const headerNumber = (response: HttpClientResponse.HttpClientResponse, name: string): number | undefined => {
   const value = response.headers[name]
@@ -78,16 +77,17 @@ export const make = (
         for (let rateLimited = 0;; rateLimited++) {
           yield* FiberRef.update(attempt, (n) => n + 1)
           const window = yield* limiter.acquire
-          const response = yield* send.pipe(
+          const [response, body] = yield* send.pipe(
             // A body cut off half-way is a lost connection, not a malformed answer.
             // Buffered as the generated client reads it (`arrayBuffer`, cached).
-            Effect.tap((response) =>
-              Effect.mapError(response.arrayBuffer, (error) =>
-                new HttpClientError.RequestError({ request, reason: "Transport", cause: error.cause }))
+            Effect.flatMap((response) =>
+              Effect.mapBoth(response.arrayBuffer, {
+                onFailure: (error) => new HttpClientError.RequestError({ request, reason: "Transport", cause: error.cause }),
+                onSuccess: (body) => [response, body] as const
+              })
             ),
             Effect.timeoutFail({ duration: timeout, onTimeout: () => new RequestTimedOut() })
           )
-          const body = decoder.decode(yield* Effect.orElseSucceed(response.arrayBuffer, () => new ArrayBuffer(0)))
           yield* FiberRef.set(lastResponse, Option.some({ status: response.status, body }))
           yield* limiter.observe(
             window,
