@@ -14,8 +14,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
+import * as Schedule from "effect/Schedule"
 import { classify } from "./internal/classify.js"
 import * as RateLimiter from "./internal/rateLimiter.js"
 import * as Transport from "./internal/transport.js"
@@ -93,6 +93,26 @@ const isSafeToRepeat = (retryAmbiguous: boolean) => (error: PropexoError): boole
   (error._tag === "PropexoUnavailable" || error._tag === "PropexoTimeout") && (retryAmbiguous || !error.ambiguous)
 
 /**
+ * `Effect.retry`, with the schedule's driver made only once `self` has
+ * failed: most calls succeed at once, and the driver costs as much as the
+ * rest of the call's bookkeeping.
+ */
+const retryWhile = <A, E>(
+  self: Effect.Effect<A, E>,
+  schedule: Schedule.Schedule<unknown, unknown>,
+  shouldRetry: (error: E) => boolean
+): Effect.Effect<A, E> =>
+  Effect.catchIf(self, shouldRetry, (first) =>
+    Effect.flatMap(Schedule.driver(schedule), (driver) => {
+      const next = (error: E): Effect.Effect<A, E> =>
+        Effect.matchEffect(driver.next(error), {
+          onFailure: () => Effect.fail(error),
+          onSuccess: () => Effect.catchIf(self, shouldRetry, next)
+        })
+      return next(first)
+    }))
+
+/**
  * The Propexo client.
  *
  * @since 0.1.0
@@ -119,40 +139,41 @@ export class PropexoClient extends Context.Tag("@entrata-events/propexo/PropexoC
         name: string,
         what: string,
         create: boolean,
+        schedule: Schedule.Schedule<unknown, unknown>,
+        shouldRetry: (error: PropexoError) => boolean,
         call: (api: PropexoApiClient) => Effect.Effect<A, RawError>
       ): Effect.Effect<A, PropexoError> =>
-        Effect.gen(function*() {
-          const result = yield* Effect.either(call(api))
-          const attempt = yield* FiberRef.get(Transport.attempt)
-          const last = yield* FiberRef.get(Transport.lastResponse)
-          yield* Effect.annotateCurrentSpan({ "propexo.attempt": attempt })
-          if (Option.isSome(last)) yield* Effect.annotateCurrentSpan({ "http.status": last.value.status })
-          if (result._tag === "Right") return result.right
-          const error = classify(result.left, {
-            create,
-            what,
-            timeoutMillis,
-            resetAt: yield* limiter.resetAt,
-            limit: yield* limiter.limit,
-            lastResponse: Option.getOrUndefined(last)
-          })
-          yield* Effect.logDebug(`Propexo ${name} failed: ${error.message}`)
-          return yield* Effect.fail(error)
-        }).pipe(Effect.locally(Transport.lastResponse, Option.none()))
+        // `useSpan`, not `withSpan`: nothing inside opens a span of its own,
+        // and making this one the parent of the request would cost a third of
+        // the call's bookkeeping. The transport writes the attributes.
+        Effect.useSpan(`Propexo.${name}`, { kind: "client", captureStackTrace: false }, (span) => {
+          const state: Transport.Call = { attempts: 0, last: undefined, span }
+          const attempt = call(api).pipe(
+            Effect.catchAll((raw) =>
+              Effect.flatMap(Effect.all([limiter.resetAt, limiter.limit]), ([resetAt, limit]) => {
+                const error = classify(raw, {
+                  create,
+                  what,
+                  timeoutMillis,
+                  resetAt,
+                  limit,
+                  lastResponse: state.last
+                })
+                return Effect.zipRight(
+                  Effect.withParentSpan(Effect.logDebug(`Propexo ${name} failed: ${error.message}`), span),
+                  Effect.fail(error)
+                )
+              })
+            )
+          )
+          return Effect.zipRight(FiberRef.set(Transport.currentCall, state), retryWhile(attempt, schedule, shouldRetry))
+        })
 
       const read: PropexoClientShape["read"] = (name, what, call) =>
-        run(name, what, false, call).pipe(
-          Effect.retry({ schedule: config.readRetry, while: isTransient }),
-          Effect.locally(Transport.attempt, 0),
-          Effect.withSpan(`Propexo.${name}`, { kind: "client", captureStackTrace: false })
-        )
+        run(name, what, false, config.readRetry, isTransient, call)
 
       const write: PropexoClientShape["write"] = (name, call) =>
-        run(name, name, true, call).pipe(
-          Effect.retry({ schedule: config.connectRetry, while: isSafeToRepeat(config.retryAmbiguous) }),
-          Effect.locally(Transport.attempt, 0),
-          Effect.withSpan(`Propexo.${name}`, { kind: "client", captureStackTrace: false })
-        )
+        run(name, name, true, config.connectRetry, isSafeToRepeat(config.retryAmbiguous), call)
 
       return {
         config,

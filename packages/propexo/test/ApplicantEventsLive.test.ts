@@ -11,9 +11,11 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
+import * as Tracer from "effect/Tracer"
 import * as net from "node:net"
 import { readFileSync } from "node:fs"
 import { classify, EventTypeCatalog } from "../src/EventTypeCatalog.js"
@@ -174,6 +176,26 @@ describe("EventTypeCatalog", () => {
   })
 })
 
+/**
+ * An HTTP client that records each request as it leaves and each one
+ * interrupted before its answer: the simulator never sees a request its
+ * client hung up on.
+ */
+const watchingRequests = () => {
+  const sent: Array<string> = []
+  const abandoned: Array<string> = []
+  const http = Layer.effect(
+    HttpClient.HttpClient,
+    Effect.map(HttpClient.HttpClient, (client) =>
+      client.pipe(
+        HttpClient.transform((send, request) =>
+          send.pipe(Effect.onInterrupt(() => Effect.sync(() => abandoned.push(request.method))))),
+        HttpClient.tapRequest((request) => Effect.sync(() => sent.push(request.method)))
+      ))
+  ).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  return { abandoned, http, sent }
+}
+
 describe("safe retries", () => {
   it.scopedLive("a 5xx on a create is ambiguous and not retried", () =>
     withClient({}, (sandbox) =>
@@ -189,20 +211,32 @@ describe("safe retries", () => {
   it.scopedLive("a timeout on a create is ambiguous and not retried", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox.make({ jobDelay: 0 })
-      // The simulator never sees a request its client hung up on, so count them as they leave.
-      const sent: Array<string> = []
-      const counting = Layer.effect(
-        HttpClient.HttpClient,
-        Effect.map(HttpClient.HttpClient, HttpClient.tapRequest((request) => Effect.sync(() => sent.push(request.method))))
-      ).pipe(Layer.provide(NodeHttpClient.layerUndici))
+      const { abandoned, http, sent } = watchingRequests()
       const error = yield* Effect.gen(function*() {
         yield* create(notesEvent) // warms the catalog cache, so only the create is slow
         yield* sandbox.setFaults({ latencyMs: 1_000 })
         return yield* fail(create(notesEvent))
-      }).pipe(Effect.provide(clientLayer(sandbox, { timeout: "200 millis" }, counting)))
+      }).pipe(Effect.provide(clientLayer(sandbox, { timeout: "200 millis" }, http)))
       expect(error._tag).toBe("PropexoTimeout")
       expect(error).toMatchObject({ ambiguous: true, timeoutMillis: 200 })
       expect(sent).toEqual(["GET", "POST", "POST"])
+      expect(abandoned).toEqual(["POST"])
+    }))
+
+  it.scopedLive("interrupting a create hangs up its request at once", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const { abandoned, http, sent } = watchingRequests()
+      yield* Effect.gen(function*() {
+        yield* create(notesEvent)
+        yield* sandbox.setFaults({ latencyMs: 60_000 })
+        const fiber = yield* Effect.fork(create(notesEvent))
+        while (sent.length < 3) yield* Effect.sleep("5 millis")
+        const exit = yield* Fiber.interrupt(fiber)
+        expect(exit._tag).toBe("Failure")
+      }).pipe(Effect.provide(clientLayer(sandbox, {}, http)))
+      expect(sent).toEqual(["GET", "POST", "POST"])
+      expect(abandoned).toEqual(["POST"])
     }))
 
   it.scopedLive("a connection dropped after processing is ambiguous: one job, no duplicate", () =>
@@ -309,6 +343,89 @@ describe("quota pacing", () => {
         const late429 = requests.filter((r) => r.status === 429 && Date.parse(r.time) >= firstWindowEnd)
         expect(late429).toEqual([])
       }), { rateLimit: { window: Duration.seconds(1), maxRateLimitedRetries: 5 } }))
+})
+
+/** A span as the recording tracer keeps it. */
+interface Recorded {
+  readonly name: string
+  readonly spanId: string
+  readonly parentId: string | undefined
+  readonly kind: Tracer.SpanKind
+  readonly attributes: Map<string, unknown>
+  ended: boolean
+}
+
+/** A tracer that keeps every span it starts, to check names, parents and attributes. */
+const recordingTracer = (spans: Array<Recorded>): Tracer.Tracer =>
+  Tracer.make({
+    span: (name, parent, context, links, _startTime, kind) => {
+      const spanId = `span-${spans.length + 1}`
+      const attributes = new Map<string, unknown>()
+      const recorded: Recorded = {
+        name,
+        spanId,
+        parentId: Option.getOrUndefined(Option.map(parent, (p) => p.spanId)),
+        kind,
+        attributes,
+        ended: false
+      }
+      spans.push(recorded)
+      return {
+        _tag: "Span",
+        name,
+        spanId,
+        traceId: "trace",
+        parent,
+        context,
+        status: { _tag: "Started", startTime: 0n },
+        attributes,
+        links,
+        sampled: true,
+        kind,
+        end: () => {
+          recorded.ended = true
+        },
+        attribute: (key, value) => {
+          attributes.set(key, value)
+        },
+        event: () => {},
+        addLinks: () => {}
+      }
+    },
+    context: (f) => f()
+  })
+
+describe("observability", () => {
+  it.scopedLive("a create is a span with the job id, around the Propexo call's span with status and attempt", () =>
+    withClient({}, () =>
+      Effect.gen(function*() {
+        yield* create(notesEvent) // warms the catalog cache
+        const spans: Array<Recorded> = []
+        const created = yield* create(notesEvent).pipe(Effect.withTracer(recordingTracer(spans)))
+        const [outer, call, ...more] = spans
+        expect(more).toEqual([])
+        expect(outer).toMatchObject({ name: "ApplicantEvents.create", ended: true })
+        expect(outer!.attributes.get("propexo.job_id")).toBe(created.job_id)
+        expect(outer!.attributes.get("entrata.event_kind")).toBe("other")
+        expect(call).toMatchObject({ name: "Propexo.createApplicantEvent", kind: "client", ended: true })
+        expect(call!.parentId).toBe(outer!.spanId)
+        expect(Object.fromEntries(call!.attributes)).toEqual({ "propexo.attempt": 1, "http.status": 200 })
+      })))
+
+  it.scopedLive("a read retried through an outage counts its attempts on its span", () =>
+    withClient({}, (sandbox) =>
+      Effect.gen(function*() {
+        yield* sandbox.setFaults({ serverErrorShare: 1, serverErrorStatuses: [503] })
+        const spans: Array<Recorded> = []
+        const error = yield* fail(
+          Effect.flatMap(EventTypeCatalog, (catalog) => catalog.eventType(DEMO.eventTypeIds.Notes)).pipe(
+            Effect.withTracer(recordingTracer(spans))
+          )
+        )
+        expect(error).toMatchObject({ _tag: "PropexoUnavailable", status: 503 })
+        expect(spans.map((s) => s.name)).toEqual(["Propexo.getEventType"])
+        expect(Object.fromEntries(spans[0]!.attributes)).toEqual({ "propexo.attempt": 3, "http.status": 503 })
+      }), { readRetry: Schedule.recurs(2) }))
 })
 
 describe("secrets", () => {

@@ -1,15 +1,61 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import type * as Headers from "@effect/platform/Headers"
 import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import type * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
+import * as FiberRefs from "effect/FiberRefs"
 import { pipe } from "effect/Function"
-import * as Option from "effect/Option"
+import * as Runtime from "effect/Runtime"
+import type * as Tracer from "effect/Tracer"
 import type { PropexoConfigShape } from "../PropexoConfig.js"
 import type { RateLimiter } from "./rateLimiter.js"
 import { VERSION } from "./version.js"
+
+// The calls' own spans (`Propexo.<endpoint>`) carry what matters; the generic
+// HTTP span would cost more CPU than the rest of a call together. And Propexo
+// is a third party: it gets no trace context of ours.
+const withoutHttpTracing = (refs: FiberRefs.FiberRefs, fiberId: FiberId.Runtime): FiberRefs.FiberRefs =>
+  FiberRefs.updateAs(
+    FiberRefs.updateAs(refs, { fiberId, fiberRef: HttpClient.currentTracerDisabledWhen, value: () => true }),
+    { fiberId, fiberRef: HttpClient.currentTracerPropagation, value: false }
+  )
+
+/**
+ * Runs one request in a detached fiber, without HTTP tracing, failed with
+ * `onTimeout()` unless it ends within `millis`.
+ *
+ * `Effect.timeoutFail` forks the request and joins the child's fiber refs
+ * back, and each `HttpClient.withTracer…` wraps it in `Effect.locally`: on
+ * a Propexo call that costs more CPU than the rest of it together. A fiber
+ * started from the caller's runtime joins nothing back, so the request must
+ * hand back through its result anything the caller needs. Interrupting the
+ * caller, or the timer firing, interrupts the request.
+ */
+const sendDetached = <A, E, E2>(
+  self: Effect.Effect<A, E>,
+  millis: number,
+  onTimeout: () => E2
+): Effect.Effect<A, E | E2> =>
+  Effect.flatMap(Effect.runtime<never>(), (runtime) =>
+    Effect.async<A, E | E2>((resume) => {
+      const fiber = Runtime.runFork(runtime)(self, { updateRefs: withoutHttpTracing })
+      const timer = setTimeout(() => {
+        fiber.removeObserver(resume)
+        fiber.unsafeInterruptAsFork(fiber.id())
+        resume(Effect.fail(onTimeout()))
+      }, millis)
+      fiber.addObserver(resume)
+      fiber.addObserver(() => clearTimeout(timer))
+      return Effect.suspend(() => {
+        clearTimeout(timer)
+        return Fiber.interrupt(fiber)
+      })
+    }))
 
 /**
  * No answer (head and body) within the per-request timeout.
@@ -19,25 +65,36 @@ import { VERSION } from "./version.js"
 export class RequestTimedOut extends Data.TaggedError("RequestTimedOut")<{}> {}
 
 /**
- * The status and buffered body of the last answer the current fiber
- * received, so that an answer the schema refuses can be reported with it.
- * The body stays bytes: only a failure decodes it.
+ * What one call (a read or a write, all its attempts) has seen so far.
  *
  * @internal
  */
-export const lastResponse = FiberRef.unsafeMake<
-  Option.Option<{ readonly status: number; readonly body: ArrayBuffer }>
->(Option.none())
+export interface Call {
+  /** The call's span, which gets the attempt number and the last status. */
+  readonly span: Tracer.Span
+  /** Requests sent. */
+  attempts: number
+  /**
+   * The status and buffered body of the last answer, so that an answer the
+   * schema refuses can be reported with it. The body stays bytes: only a
+   * failure decodes it.
+   */
+  last: { readonly status: number; readonly body: ArrayBuffer } | undefined
+}
 
 /**
- * The number of the attempt under way, for span attributes.
+ * The call under way in the current fiber. `PropexoClient` sets a fresh one
+ * at the start of every call and the transport records each attempt in it.
+ * It is set, not `Effect.locally` scoped (which costs as much as the rest of
+ * the bookkeeping): a fiber makes one call at a time and each call starts by
+ * replacing it, so a finished call's value left behind is never read.
  *
  * @internal
  */
-export const attempt = FiberRef.unsafeMake(0)
+export const currentCall = FiberRef.unsafeMake<Call | undefined>(undefined)
 
-const headerNumber = (response: HttpClientResponse.HttpClientResponse, name: string): number | undefined => {
-  const value = response.headers[name]
+const headerNumber = (headers: Headers.Headers, name: string): number | undefined => {
+  const value = headers[name]
   if (value === undefined) return undefined
   const n = Number(value)
   return Number.isFinite(n) ? n : undefined
@@ -56,13 +113,8 @@ export const make = (
   config: PropexoConfigShape,
   limiter: RateLimiter
 ): HttpClient.HttpClient.With<HttpClientError.HttpClientError | RequestTimedOut> => {
-  const timeout = config.timeout
+  const timeoutMillis = Duration.toMillis(config.timeout)
   return client.pipe(
-    // The calls' own spans (`Propexo.<endpoint>`) carry what matters; the
-    // generic HTTP span would cost more CPU than the rest of a call together.
-    // And Propexo is a third party: it gets no trace context of ours.
-    HttpClient.withTracerDisabledWhen(() => true),
-    HttpClient.withTracerPropagation(false),
     HttpClient.mapRequest((request) =>
       pipe(
         request,
@@ -74,8 +126,12 @@ export const make = (
     ),
     HttpClient.transform((send, request) =>
       Effect.gen(function*() {
+        const call = yield* FiberRef.get(currentCall)
         for (let rateLimited = 0;; rateLimited++) {
-          yield* FiberRef.update(attempt, (n) => n + 1)
+          if (call !== undefined) {
+            call.span.attribute("propexo.attempt", ++call.attempts)
+            call.last = undefined
+          }
           const window = yield* limiter.acquire
           const [response, body] = yield* send.pipe(
             // A body cut off half-way is a lost connection, not a malformed answer.
@@ -86,13 +142,17 @@ export const make = (
                 onSuccess: (body) => [response, body] as const
               })
             ),
-            Effect.timeoutFail({ duration: timeout, onTimeout: () => new RequestTimedOut() })
+            (effect) => sendDetached(effect, timeoutMillis, () => new RequestTimedOut())
           )
-          yield* FiberRef.set(lastResponse, Option.some({ status: response.status, body }))
+          if (call !== undefined) {
+            call.last = { status: response.status, body }
+            call.span.attribute("http.status", response.status)
+          }
+          const headers = response.headers
           yield* limiter.observe(
             window,
-            headerNumber(response, "x-ratelimit-limit"),
-            headerNumber(response, "x-ratelimit-remaining")
+            headerNumber(headers, "x-ratelimit-limit"),
+            headerNumber(headers, "x-ratelimit-remaining")
           )
           if (response.status !== 429) return response
           yield* limiter.exhausted(window)
