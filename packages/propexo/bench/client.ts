@@ -48,14 +48,23 @@ const runtimeFor = (
     )
   )
 
-/** Runs `task` `total` times, `concurrency` at a time; answers ms per task. */
-const timed = async (total: number, concurrency: number, task: () => Promise<void>): Promise<number> => {
+/**
+ * Runs `task` `total` times, `concurrency` at a time; answers the wall time
+ * and this process's CPU time per task, in ms.
+ */
+const timed = async (
+  total: number,
+  concurrency: number,
+  task: () => Promise<void>
+): Promise<{ readonly wall: number; readonly cpu: number }> => {
   let next = 0
   const start = performance.now()
+  const cpuStart = process.cpuUsage()
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next++ < total) await task()
   }))
-  return (performance.now() - start) / total
+  const cpu = process.cpuUsage(cpuStart)
+  return { wall: (performance.now() - start) / total, cpu: (cpu.user + cpu.system) / 1000 / total }
 }
 
 /** The simulator's CLI in a child process; answers its base URL and token. */
@@ -99,19 +108,21 @@ const costOfTheClient = Effect.gen(function*() {
   console.log("\npropexo: time per create against the simulator (median of 5 alternating rounds)")
   for (const [concurrency, total] of [[1, 400], [64, 3000]] as const) {
     yield* Effect.promise(() => timed(200, concurrency, viaClient).then(() => timed(200, concurrency, bare)))
-    const client: Array<number> = []
-    const base: Array<number> = []
+    const client: Array<{ readonly wall: number; readonly cpu: number }> = []
+    const base: Array<{ readonly wall: number; readonly cpu: number }> = []
     for (let round = 0; round < 5; round++) {
       client.push(yield* Effect.promise(() => timed(total, concurrency, viaClient)))
       base.push(yield* Effect.promise(() => timed(total, concurrency, bare)))
     }
-    const median = (xs: Array<number>) => xs.sort((a, b) => a - b)[2]!
-    const c = median(client)
-    const b = median(base)
+    const median = (xs: Array<{ readonly wall: number; readonly cpu: number }>, key: "wall" | "cpu") =>
+      xs.map((x) => x[key]).sort((a, b) => a - b)[2]!
+    const µs = (ms: number) => `${(ms * 1000).toFixed(0)} µs`
+    const c = median(client, "wall")
+    const b = median(base, "wall")
     console.log(
-      `  concurrency ${String(concurrency).padStart(2)}: client ${(c * 1000).toFixed(0)} µs, bare fetch ${
-        (b * 1000).toFixed(0)
-      } µs per create; client / bare = ${(c / b).toFixed(3)} (target ≤ 1.15)`
+      `  concurrency ${String(concurrency).padStart(2)}: client ${µs(c)} (CPU ${µs(median(client, "cpu"))}), bare fetch ${
+        µs(b)
+      } (CPU ${µs(median(base, "cpu"))}) per create; client / bare = ${(c / b).toFixed(3)} (target ≤ 1.15)`
     )
   }
 })
