@@ -4,6 +4,10 @@
  * with the simulator delaying every answer by 2 s. Slack gives up after
  * 3 s; the target is a p99 under 50 ms.
  *
+ * Before measuring, the app serves 5 rounds of the same load (half valid,
+ * half with problems) while Propexo answers at once, so that the figures
+ * are those of a warm process, as in production.
+ *
  * For comparison, the same load first runs with commands whose problems
  * are acknowledged without any call to Propexo: the ratio of the two p99s
  * shows how much a slow Propexo costs the acknowledgement.
@@ -34,6 +38,7 @@ const COMMANDS = 200
 const CONCURRENCY = 20
 const LATENCY_MS = 2000
 const TARGET_P99_MS = 50
+const WARM_UP_ROUNDS = 5
 const SECRET = "bench-signing-secret"
 const SLACK_ROLE = "--stand-in-for-slack"
 const { DEMO } = Seed
@@ -154,12 +159,22 @@ const standInForSlack = async ({ boltUrl, sandboxUrl }: Slack): Promise<Report> 
     return latencies
   }
 
-  const baseline = await load(`Notes ${BASE} at=25:00`, "Nothing was recorded")
-
-  // Warm-up: the catalog is read once and cached.
+  const problems = `Notes ${BASE} at=25:00`
   const valid = `Notes ${BASE} at=now notes="Bench"`
-  await send(0, valid, "Recording")
-  await followUps(1)
+  // Warm-up, while Propexo answers at once: a Bolt app serves commands for
+  // days, so what counts is its steady state, not the JIT compiling it. It
+  // also reads the catalog once, which is then cached.
+  for (let round = 0; round < WARM_UP_ROUNDS; round++) {
+    await load(problems, "Nothing was recorded")
+    await load(valid, "Recording")
+  }
+  await followUps(WARM_UP_ROUNDS * COMMANDS)
+  outcomes.length = 0
+  // Empties the simulator's request log, so that it shows the measured creates alone.
+  const reset = await fetch(`${sandboxUrl}/_sandbox/reset`, { method: "POST" })
+  if (!reset.ok) throw new Error(`could not reset the simulator: ${await reset.text()}`)
+
+  const baseline = await load(problems, "Nothing was recorded")
   const faults = await fetch(`${sandboxUrl}/_sandbox/faults`, {
     method: "POST",
     body: JSON.stringify({ latencyMs: LATENCY_MS })
@@ -168,11 +183,11 @@ const standInForSlack = async ({ boltUrl, sandboxUrl }: Slack): Promise<Report> 
 
   const started = performance.now()
   const slow = await load(valid, "Recording")
-  await followUps(COMMANDS + 1)
+  await followUps(COMMANDS)
   const finishedMillis = performance.now() - started
   agent.destroy()
   await slack.close()
-  return { baseline, slow, outcomes: outcomes.slice(1), finishedMillis }
+  return { baseline, slow, outcomes, finishedMillis }
 }
 
 /** The simulator in a child process, with no quota to speak of and writes applied at once. */
@@ -255,7 +270,7 @@ const main = async () => {
           (slow.p99 / baseline.p99).toFixed(2)
         }; p99 / Slack's 3 s limit ${(slow.p99 / 3000).toFixed(3)}\n` +
         `  outcomes: ${recorded} of ${COMMANDS} recorded, all posted ${(report.finishedMillis / 1000).toFixed(2)} s ` +
-        `after the first command; ${creates.length} creates at the simulator (one warm-up)`
+        `after the first command; ${creates.length} creates at the simulator after the warm-up`
     )
   } finally {
     await bolt.close()

@@ -30,6 +30,7 @@ import * as Exit from "effect/Exit"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import { HELP_TEXT, parseCommandText } from "./CommandText.js"
+import * as FollowUps from "./internal/followUps.js"
 import * as Messages from "./internal/messages.js"
 import { ambiguityOf, catalogMayClearProblems, readCatalog } from "./internal/reading.js"
 
@@ -258,11 +259,18 @@ const record = (settings: Settings, work: Work, logger: Logger) =>
     })
   )
 
+// Under a burst of commands, how long a follow-up may wait for the
+// acknowledgements of the commands behind it: far inside the half hour a
+// response URL lives, and short enough that nobody wonders.
+const FOLLOW_UP_MAX_WAIT_MILLIS = 1_000
+
 /**
  * Registers the command on a Bolt app. The listener authorizes the
  * command, acknowledges it at once (with the help, the problems Slack's
  * text alone shows, a refusal, or "recording…"), then reads the event type
  * catalog, creates the event and posts the outcome to the response URL.
+ * Under a burst, the acknowledgements go out first: the work after them
+ * starts one command per turn of the event loop (none waits over a second).
  *
  * Throws a `TypeError` at once when `authorize` or `runtime` is missing or
  * an option is invalid. Leave the receiver's `processBeforeResponse` off
@@ -274,6 +282,7 @@ const record = (settings: Settings, work: Work, logger: Logger) =>
  */
 export const registerApplicantEventCommand = (app: App, options: Options): void => {
   const settings = settingsOf(options)
+  const followUps = FollowUps.make({ maxWaitMillis: FOLLOW_UP_MAX_WAIT_MILLIS })
   app.command(settings.command, async ({ ack, command: payload, logger, respond }) => {
     const now = Effect.runSync(settings.clock.currentTimeMillis)
     const authorized = await authorizeCommand(settings, payload, logger)
@@ -291,7 +300,7 @@ export const registerApplicantEventCommand = (app: App, options: Options): void 
     await ack(Messages.recording)
 
     const work = { text: payload.text, authorization, now }
-    const exit = await settings.runtime.runPromiseExit(record(settings, work, logger))
+    const exit = await followUps.run(() => settings.runtime.runPromiseExit(record(settings, work, logger)))
     if (Exit.isFailure(exit)) {
       logger.error(`${settings.command}: recording failed unexpectedly: ${Cause.pretty(exit.cause)}`)
     }

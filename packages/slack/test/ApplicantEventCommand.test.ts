@@ -464,7 +464,9 @@ describe("ApplicantEventCommand over Bolt's HTTP receiver", () => {
     })
     await h.send(`${DEMO.eventTypeIds.Notes} ${BASE} at=now`)
     await h.send(notes())
-    const [byId, byName] = await h.followUps(2)
+    // Each follow-up goes to its own command's response URL (…/<sequence>/hook); they may arrive in either order.
+    const sequenceOf = (posted: Posted) => Number(posted.path.split("/").at(-2))
+    const [byId, byName] = [...await h.followUps(2)].sort((a, b) => sequenceOf(a) - sequenceOf(b))
     const footnote = "The event type catalog could not be read (Propexo is unavailable: HTTP 503)"
     expect(byId!.body.text).toMatch(/^:white_check_mark: Recorded/)
     expect(shown(byId!.body)).toContain(footnote)
