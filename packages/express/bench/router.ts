@@ -36,7 +36,7 @@ import { createApplicantEventsRouter } from "../src/index.js"
 const REQUESTS = Number(process.env["BENCH_REQUESTS"] ?? 3_000)
 const CONCURRENCY = 64
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 4)
-const WARM_UP = 500
+const WARM_UP = 3_000
 
 const event = (i: number) =>
   JSON.stringify({
