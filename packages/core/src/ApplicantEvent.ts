@@ -304,6 +304,11 @@ export interface FieldIssue extends Schema.Schema.Type<typeof FieldIssue> {}
 export class InvalidApplicantEvent extends Schema.TaggedError<InvalidApplicantEvent>()("InvalidApplicantEvent", {
   issues: Schema.NonEmptyArray(FieldIssue)
 }) {
+  /** Refused before anything was sent: it was certainly not recorded. */
+  get ambiguous(): false {
+    return false
+  }
+
   override get message(): string {
     return `Invalid applicant event: ${
       this.issues.map((i) => i.path === "" ? i.message : `${i.path}: ${i.message}`).join("; ")

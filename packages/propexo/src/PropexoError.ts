@@ -3,8 +3,10 @@
  * message in plain words. None carries the token: requests are described by
  * method and path only.
  *
- * `ambiguous` says whether Propexo may have processed a create anyway: it
- * has no idempotency key, so such a create is not retried by default.
+ * Every class says in `ambiguous` whether Propexo may have processed the
+ * request anyway (true only for a create whose answer was lost or not
+ * understood): it has no idempotency key, so such a create is not retried
+ * by default, and every surface tells its caller from this one field.
  *
  * @since 0.1.0
  */
@@ -22,7 +24,9 @@ import * as Schema from "effect/Schema"
 export class PropexoBadRequest extends Schema.TaggedError<PropexoBadRequest>()("PropexoBadRequest", {
   code: Schema.String,
   detail: Schema.String,
-  issues: Schema.Array(FieldIssue)
+  issues: Schema.Array(FieldIssue),
+  /** Whether Propexo may have processed the request anyway. */
+  ambiguous: Schema.Boolean
 }) {
   override get message(): string {
     const issues = this.issues.map((i) => i.path === "" ? i.message : `${i.path}: ${i.message}`)
@@ -41,7 +45,9 @@ export class PropexoBadRequest extends Schema.TaggedError<PropexoBadRequest>()("
  */
 export class PropexoUnauthorized extends Schema.TaggedError<PropexoUnauthorized>()("PropexoUnauthorized", {
   status: Schema.Number,
-  detail: Schema.String
+  detail: Schema.String,
+  /** Whether Propexo may have processed the request anyway. */
+  ambiguous: Schema.Boolean
 }) {
   override get message(): string {
     return `Propexo refused the credentials (${this.status}): ${this.detail}`
@@ -56,7 +62,9 @@ export class PropexoUnauthorized extends Schema.TaggedError<PropexoUnauthorized>
  */
 export class PropexoNotFound extends Schema.TaggedError<PropexoNotFound>()("PropexoNotFound", {
   what: Schema.String,
-  detail: Schema.String
+  detail: Schema.String,
+  /** Whether Propexo may have processed the request anyway. */
+  ambiguous: Schema.Boolean
 }) {
   override get message(): string {
     return `Propexo has no ${this.what}: ${this.detail}`
@@ -71,7 +79,9 @@ export class PropexoNotFound extends Schema.TaggedError<PropexoNotFound>()("Prop
  */
 export class PropexoRateLimited extends Schema.TaggedError<PropexoRateLimited>()("PropexoRateLimited", {
   resetAt: Schema.DateTimeUtcFromSelf,
-  limit: Schema.Number
+  limit: Schema.Number,
+  /** Whether Propexo may have processed the request anyway. */
+  ambiguous: Schema.Boolean
 }) {
   override get message(): string {
     return `Propexo's quota of ${this.limit} requests is spent until ${this.resetAt.toString().slice(13, -1)}`
@@ -126,7 +136,9 @@ export class PropexoUnexpectedResponse
   extends Schema.TaggedError<PropexoUnexpectedResponse>()("PropexoUnexpectedResponse", {
     status: Schema.Number,
     body: Schema.String,
-    reason: Schema.String
+    reason: Schema.String,
+    /** Whether Propexo may have processed the request anyway. */
+    ambiguous: Schema.Boolean
   })
 {
   override get message(): string {
@@ -147,6 +159,11 @@ export class WriteFailed extends Schema.TaggedError<WriteFailed>()("WriteFailed"
   override get message(): string {
     return `Entrata refused the event (job ${this.job_id}): ${this.errors.join("; ") || "no reason given"}`
   }
+
+  /** Entrata refused it: it was not recorded. */
+  get ambiguous(): false {
+    return false
+  }
 }
 
 /**
@@ -161,6 +178,11 @@ export class WriteStillPending extends Schema.TaggedError<WriteStillPending>()("
 }) {
   override get message(): string {
     return `The write (job ${this.job_id}) was still pending after ${this.waitedMillis} ms; check it later`
+  }
+
+  /** Queued and not yet decided: it may still be recorded. */
+  get ambiguous(): true {
+    return true
   }
 }
 

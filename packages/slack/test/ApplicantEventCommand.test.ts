@@ -521,15 +521,15 @@ describe("messages", () => {
   it("says whether each error may have recorded the event", () => {
     const cases: ReadonlyArray<readonly [ApplicantEventsError, boolean]> = [
       [new ApplicantEvent.InvalidApplicantEvent({ issues: [{ path: "email_from", message: "is required" }] }), false],
-      [new PropexoError.PropexoBadRequest({ code: "invalid_request", detail: "Bad", issues: [] }), false],
-      [new PropexoError.PropexoUnauthorized({ status: 401, detail: "Invalid token" }), false],
-      [new PropexoError.PropexoNotFound({ what: "event type cm1", detail: "gone" }), false],
-      [new PropexoError.PropexoRateLimited({ resetAt: DateTime.unsafeMake("2026-11-28T21:31:00Z"), limit: 15 }), false],
+      [new PropexoError.PropexoBadRequest({ code: "invalid_request", detail: "Bad", issues: [], ambiguous: false }), false],
+      [new PropexoError.PropexoUnauthorized({ status: 401, detail: "Invalid token", ambiguous: false }), false],
+      [new PropexoError.PropexoNotFound({ what: "event type cm1", detail: "gone", ambiguous: false }), false],
+      [new PropexoError.PropexoRateLimited({ resetAt: DateTime.unsafeMake("2026-11-28T21:31:00Z"), limit: 15, ambiguous: false }), false],
       [new PropexoError.PropexoUnavailable({ status: 503, reason: "HTTP 503", ambiguous: true }), true],
       [new PropexoError.PropexoUnavailable({ reason: "connection refused", ambiguous: false }), false],
       [new PropexoError.PropexoTimeout({ timeoutMillis: 30_000, ambiguous: true }), true],
-      [new PropexoError.PropexoUnexpectedResponse({ status: 200, body: "{", reason: "the body is not JSON" }), true],
-      [new PropexoError.PropexoUnexpectedResponse({ status: 418, body: "", reason: "undocumented status 418" }), false],
+      [new PropexoError.PropexoUnexpectedResponse({ status: 200, body: "{", reason: "the body is not JSON", ambiguous: true }), true],
+      [new PropexoError.PropexoUnexpectedResponse({ status: 418, body: "", reason: "undocumented status 418", ambiguous: false }), false],
       [new PropexoError.WriteFailed({ job_id: "job1", errors: ["Email must match"] }), false],
       [new PropexoError.WriteStillPending({ job_id: "job1", waitedMillis: 60_000 }), true]
     ]
@@ -556,13 +556,14 @@ describe("messages", () => {
       new PropexoError.PropexoBadRequest({
         code: "invalid_request",
         detail: "Unrecognized key(s) in object",
-        issues: [{ path: "favourite_colour", message: "Unrecognized key" }]
+        issues: [{ path: "favourite_colour", message: "Unrecognized key" }],
+        ambiguous: false
       })
     )
     expect(badRequest.text).toContain("Propexo refused the event (invalid_request): Unrecognized key(s) in object")
     expect(shown(badRequest)).toContain("• favourite_colour: Unrecognized key")
     const limited = failure(
-      new PropexoError.PropexoRateLimited({ resetAt: DateTime.unsafeMake("2026-11-28T21:31:00Z"), limit: 150 })
+      new PropexoError.PropexoRateLimited({ resetAt: DateTime.unsafeMake("2026-11-28T21:31:00Z"), limit: 150, ambiguous: false })
     )
     expect(limited.text).toContain("quota of 150 requests is used up until 2026-11-28 14:31 MST")
   })

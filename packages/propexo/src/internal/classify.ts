@@ -75,6 +75,17 @@ const issuesOf = (details: unknown): Array<FieldIssue> => {
   })
 }
 
+/** A one-line account of where an answer left the schema, never Schema's tree. */
+const schemaMismatch = (error: ParseResult.ParseError): string => {
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+  const shown = issues.slice(0, 3).map((issue) =>
+    `${issue.path.length === 0 ? "the answer" : issue.path.map(String).join(".")}: ${
+      issue._tag === "Missing" ? "is missing" : issue.message.split("\n")[0]
+    }`
+  )
+  return `the answer does not match Propexo's schema (${shown.join("; ")}${issues.length > 3 ? "; …" : ""})`
+}
+
 /** @internal */
 export interface Context {
   /** A create: losing its answer leaves its fate unknown. */
@@ -103,21 +114,22 @@ type Raw =
 export const classify = (error: Raw, ctx: Context): PropexoError => {
   switch (error._tag) {
     case "PropexoApiBadRequest":
-      return new PropexoBadRequest({ code: error.code, detail: error.message, issues: issuesOf(error.details) })
+      return new PropexoBadRequest({ code: error.code, detail: error.message, issues: issuesOf(error.details), ambiguous: false })
     case "HttpApiDecodeError":
       return new PropexoBadRequest({
         code: "invalid_request",
         detail: error.message,
-        issues: error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }))
+        issues: error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message })),
+        ambiguous: false
       })
     case "PropexoApiUnauthorized":
-      return new PropexoUnauthorized({ status: 401, detail: error.message })
+      return new PropexoUnauthorized({ status: 401, detail: error.message, ambiguous: false })
     case "PropexoApiForbidden":
-      return new PropexoUnauthorized({ status: 403, detail: error.message })
+      return new PropexoUnauthorized({ status: 403, detail: error.message, ambiguous: false })
     case "PropexoApiNotFound":
-      return new PropexoNotFound({ what: ctx.what, detail: error.message })
+      return new PropexoNotFound({ what: ctx.what, detail: error.message, ambiguous: false })
     case "PropexoApiRateLimited":
-      return new PropexoRateLimited({ resetAt: DateTime.unsafeMake(ctx.resetAt), limit: ctx.limit })
+      return new PropexoRateLimited({ resetAt: DateTime.unsafeMake(ctx.resetAt), limit: ctx.limit, ambiguous: false })
     case "PropexoApiInternalServerError":
     case "PropexoApiBadGateway":
     case "PropexoApiServiceUnavailable":
@@ -131,7 +143,12 @@ export const classify = (error: Raw, ctx: Context): PropexoError => {
       return new PropexoTimeout({ timeoutMillis: ctx.timeoutMillis, ambiguous: ctx.create })
     case "RequestError": {
       if (error.reason !== "Transport") {
-        return new PropexoUnexpectedResponse({ status: 0, body: "", reason: `request could not be built: ${error.reason}` })
+        return new PropexoUnexpectedResponse({
+          status: 0,
+          body: "",
+          reason: `request could not be built: ${error.reason}`,
+          ambiguous: false
+        })
       }
       const neverSent = connectionNeverSent(error.cause)
       const code = errorCode(error.cause)
@@ -144,13 +161,16 @@ export const classify = (error: Raw, ctx: Context): PropexoError => {
       return new PropexoUnexpectedResponse({
         status: error.response.status,
         body: bodyText(ctx.lastResponse?.body),
-        reason: error.reason === "StatusCode" ? `undocumented status ${error.response.status}` : "the body is not JSON"
+        reason: error.reason === "StatusCode" ? `undocumented status ${error.response.status}` : "the body is not JSON",
+        // Only a 4xx says Propexo refused it; a 5xx, or a 2xx it could not read, may have queued it.
+        ambiguous: ctx.create && !(error.response.status >= 400 && error.response.status < 500)
       })
     case "ParseError":
       return new PropexoUnexpectedResponse({
         status: ctx.lastResponse?.status ?? 0,
         body: bodyText(ctx.lastResponse?.body),
-        reason: ParseResult.TreeFormatter.formatErrorSync(error)
+        reason: schemaMismatch(error),
+        ambiguous: ctx.create
       })
   }
 }
