@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { ApplicantEvent, type ApplicantEventInput, type InvalidApplicantEvent } from "./ApplicantEvent.js"
@@ -33,6 +34,12 @@ export interface CreateOptions {
    * queued.
    */
   readonly awaitCompletion?: boolean | undefined
+  /**
+   * The longest the create may wait for the quota before it is sent. When
+   * the next free slot is further away, it fails at once with the
+   * implementation's rate-limit error and nothing is sent. Default: no bound.
+   */
+  readonly maxQuotaWait?: Duration.DurationInput | undefined
 }
 
 /**
