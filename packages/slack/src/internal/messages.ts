@@ -9,6 +9,7 @@ import type { ApplicantEventsError } from "@entrata-events/core/ApplicantEvents"
 import * as MountainTime from "@entrata-events/core/MountainTime"
 // Brings Propexo's errors into ApplicantEventsError (a module augmentation), which failureOf words one by one.
 import type {} from "@entrata-events/propexo/PropexoError"
+import type { CompletedWrite } from "@entrata-events/propexo/WriteStatus"
 import type { types } from "@slack/bolt"
 import { type Field, FIELD_NAMES, isEmailTypeName, keyOf } from "./fields.js"
 
@@ -256,7 +257,7 @@ export const queued = (
 export const recorded = (
   response_type: ResponseType,
   event: Queued,
-  status: { readonly write_status: "SUCCESS" | "PARTIAL_SUCCESS"; readonly errors: ReadonlyArray<string> }
+  status: Pick<CompletedWrite, "write_status" | "errors">
 ): Message => {
   const partly = status.write_status === "PARTIAL_SUCCESS"
   return message(
