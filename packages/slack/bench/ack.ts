@@ -125,8 +125,11 @@ const standInForSlack = async ({ boltUrl, sandboxUrl }: Slack): Promise<Report> 
       request.end(body)
     })
 
+  // Every command has its own trigger_id, or the app would answer it as a replay of the first.
+  let triggers = 0
   /** Milliseconds from sending a command to reading its acknowledgement, which must contain `expected`. */
   const send = async (n: number, text: string, expected: string): Promise<number> => {
+    triggers += 1
     const body = new URLSearchParams({
       team_id: "T0BENCH",
       user_id: "U0BENCH",
@@ -134,7 +137,7 @@ const standInForSlack = async ({ boltUrl, sandboxUrl }: Slack): Promise<Report> 
       command: "/applicant-event",
       text,
       response_url: `${slack.url}/commands/${n}`,
-      trigger_id: `${n}.1`
+      trigger_id: `${triggers}.1`
     }).toString()
     const timestamp = Math.floor(Date.now() / 1000)
     const signature = `v0=${createHmac("sha256", SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`
@@ -168,7 +171,8 @@ const standInForSlack = async ({ boltUrl, sandboxUrl }: Slack): Promise<Report> 
     await load(problems, "Nothing was recorded")
     await load(valid, "Recording")
   }
-  await followUps(WARM_UP_ROUNDS * COMMANDS)
+  // A valid command has two follow-ups: queued, then recorded.
+  await followUps(2 * WARM_UP_ROUNDS * COMMANDS)
   outcomes.length = 0
   // Empties the simulator's request log, so that it shows the measured creates alone.
   const reset = await fetch(`${sandboxUrl}/_sandbox/reset`, { method: "POST" })
@@ -183,7 +187,7 @@ const standInForSlack = async ({ boltUrl, sandboxUrl }: Slack): Promise<Report> 
 
   const started = performance.now()
   const slow = await load(valid, "Recording")
-  await followUps(COMMANDS)
+  await followUps(2 * COMMANDS)
   const finishedMillis = performance.now() - started
   agent.destroy()
   await slack.close()

@@ -2,7 +2,13 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import { ApplicantEvent } from "@entrata-events/core"
 import { ApplicantEvents, type ApplicantEventsError } from "@entrata-events/core/ApplicantEvents"
-import { ApplicantEventsLive, EventTypeCatalog, PropexoConfig, PropexoError } from "@entrata-events/propexo"
+import {
+  ApplicantEventsLive,
+  EventTypeCatalog,
+  PropexoConfig,
+  PropexoError,
+  WriteStatus
+} from "@entrata-events/propexo"
 import { Sandbox, Seed } from "@entrata-events/sandbox"
 import { App, ExpressReceiver, type Logger, LogLevel } from "@slack/bolt"
 import * as Clock from "effect/Clock"
@@ -11,7 +17,9 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import { createHmac } from "node:crypto"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
@@ -19,6 +27,7 @@ import {
   type ExpressAppOptions,
   makeExpressApp,
   type Options,
+  type RegisteredCommand,
   registerApplicantEventCommand,
   type Services
 } from "../src/ApplicantEventCommand.js"
@@ -111,6 +120,10 @@ interface HarnessOptions extends Partial<Omit<Options, "runtime">> {
   readonly services?: (live: ServicesLayer) => ServicesLayer
   /** Uses `makeExpressApp` instead of a hand-built App. */
   readonly expressApp?: boolean
+  /** `makeExpressApp`'s `bodyLimit`. */
+  readonly bodyLimit?: number
+  /** Replaces the simulator's options (default: jobs applied at once, no slow-down). */
+  readonly sandbox?: Sandbox.SandboxOptions
 }
 
 interface SendOptions {
@@ -118,6 +131,14 @@ interface SendOptions {
   readonly secret?: string
   /** Seconds to move the request's timestamp by. */
   readonly skew?: number
+  /** The command's `trigger_id`; default a new one per command, `null` for none. */
+  readonly triggerId?: string | null
+}
+
+/** A command as Slack posts it: the form body and its signature headers. */
+interface SignedCommand {
+  readonly body: string
+  readonly headers: Readonly<Record<string, string>>
 }
 
 /**
@@ -125,7 +146,7 @@ interface SendOptions {
  * Propexo, and a server standing in for Slack's response URLs.
  */
 const harness = async (options: HarnessOptions = {}) => {
-  const sandbox = await Sandbox.startSandbox({ jobDelay: 0, slowDownDelay: 0 })
+  const sandbox = await Sandbox.startSandbox(options.sandbox ?? { jobDelay: 0, slowDownDelay: 0 })
   cleanups.push(() => sandbox.close())
   const live: ServicesLayer = ApplicantEventsLive.layer().pipe(
     Layer.provide(PropexoConfig.PropexoConfig.layer({ token: Redacted.make(sandbox.token), baseUrl: sandbox.baseUrl })),
@@ -164,8 +185,16 @@ const harness = async (options: HarnessOptions = {}) => {
       team_id === TEAM ? { integrationId: DEMO.integrationId, propertyId: DEMO.propertyId } : null,
     ...options
   }
-  const handler = options.expressApp === true
-    ? makeExpressApp({ ...commandOptions, signingSecret: Redacted.make(SECRET), logger }).receiver.app
+  const { command, handler } = options.expressApp === true
+    ? (() => {
+      const made = makeExpressApp({
+        ...commandOptions,
+        signingSecret: Redacted.make(SECRET),
+        logger,
+        ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit })
+      })
+      return { command: made.command, handler: made.receiver.app }
+    })()
     : (() => {
       const receiver = new ExpressReceiver({ signingSecret: SECRET, endpoints: "/slack/events", logger })
       const app = new App({
@@ -178,16 +207,19 @@ const harness = async (options: HarnessOptions = {}) => {
         clientOptions: { slackApiUrl: "http://127.0.0.1:9/api/" },
         logger
       })
-      registerApplicantEventCommand(app, commandOptions)
-      return receiver.app
+      return { command: registerApplicantEventCommand(app, commandOptions), handler: receiver.app }
     })()
   const bolt = await listen(handler)
   cleanups.push(bolt.close)
+  // Cleanups run last first: every follow-up is posted before anything closes.
+  cleanups.push(() => command.whenIdle())
 
   let sequence = 0
-  const send = async (text: string, sendOptions: SendOptions = {}) => {
+  /** A command with `text`, signed as Slack signs it. */
+  const sign = (text: string, sendOptions: SendOptions = {}): SignedCommand => {
     sequence += 1
-    const body = new URLSearchParams({
+    const triggerId = sendOptions.triggerId === undefined ? `${sequence}.1.abc` : sendOptions.triggerId
+    const fields = new URLSearchParams({
       token: "legacy-verification-token",
       team_id: sendOptions.team ?? TEAM,
       team_domain: "aspen",
@@ -199,27 +231,33 @@ const harness = async (options: HarnessOptions = {}) => {
       text,
       api_app_id: "A0TEST",
       is_enterprise_install: "false",
-      response_url: `${slack.url}/commands/${TEAM}/${sequence}/hook`,
-      trigger_id: `${sequence}.1.abc`
-    }).toString()
+      response_url: `${slack.url}/commands/${TEAM}/${sequence}/hook`
+    })
+    if (triggerId !== null) fields.set("trigger_id", triggerId)
+    const body = fields.toString()
     const timestamp = Math.floor(Date.now() / 1000) + (sendOptions.skew ?? 0)
-    const signature = `v0=${
-      createHmac("sha256", sendOptions.secret ?? SECRET).update(`v0:${timestamp}:${body}`).digest("hex")
-    }`
-    const response = await fetch(`${bolt.url}/slack/events`, {
-      method: "POST",
+    return {
+      body,
       headers: {
         "content-type": "application/x-www-form-urlencoded",
         "x-slack-request-timestamp": String(timestamp),
-        "x-slack-signature": signature
-      },
-      body
-    })
+        "x-slack-signature": `v0=${
+          createHmac("sha256", sendOptions.secret ?? SECRET).update(`v0:${timestamp}:${body}`).digest("hex")
+        }`
+      }
+    }
+  }
+
+  /** Posts a signed command to the app; answers the status and the acknowledgement. */
+  const post = async (request: SignedCommand) => {
+    const response = await fetch(`${bolt.url}/slack/events`, { method: "POST", ...request })
     const raw = await response.text()
     if (response.ok) timeline.push("ack")
     const ack: SlackMessage = raw === "" ? {} : JSON.parse(raw)
     return { status: response.status, ack }
   }
+
+  const send = (text: string, sendOptions: SendOptions = {}) => post(sign(text, sendOptions))
 
   /** Resolves once `count` follow-ups in all have arrived. */
   const followUps = (count: number) =>
@@ -231,16 +269,25 @@ const harness = async (options: HarnessOptions = {}) => {
   const creates = async () =>
     (await sandbox.requests()).filter((r) => r.method === "POST" && r.path === "/v1/events/applicants/entrata/")
 
-  return { sandbox, send, followUps, posted, timeline, logs, creates }
+  return { sandbox, url: bolt.url, command, sign, post, send, followUps, posted, timeline, logs, creates }
 }
+
+type Harness = Awaited<ReturnType<typeof harness>>
 
 const notes = (extra = "") => `Notes ${BASE} at=now notes="Asked about parking"${extra}`
 
-/** Sends a valid command and waits for its follow-up: whatever came before it has arrived by then. */
-const settle = async (h: Awaited<ReturnType<typeof harness>>, expected: number) => {
+/** Sends a valid command and waits until nothing is under way: whatever came before it has arrived by then. */
+const settle = async (h: Harness) => {
   await h.send(notes())
-  return h.followUps(expected)
+  await h.command.whenIdle()
+  return h.posted
 }
+
+/** The follow-ups of one command, by its sequence number in the response URL (`…/<sequence>/hook`). */
+const postsOf = (h: Harness, sequence: number) =>
+  h.posted.filter((p) => p.path === `/commands/${TEAM}/${sequence}/hook`).map((p) => p.body)
+
+const QUEUED = /^:inbox_tray: Queued in Entrata \(job [a-z0-9]+\): /
 
 describe("ApplicantEventCommand over Bolt's HTTP receiver", () => {
   it("records the event at the Mountain Time typed, acknowledging first", async () => {
@@ -252,9 +299,10 @@ describe("ApplicantEventCommand over Bolt's HTTP receiver", () => {
     expect(ack).toMatchObject({ response_type: "ephemeral" })
     expect(ack.text).toMatch(/^:hourglass_flowing_sand: Recording/)
 
-    const [followUp, ...more] = await h.followUps(1)
+    await h.command.whenIdle()
+    const [queued, recorded, ...more] = h.posted
     expect(more).toEqual([])
-    expect(followUp!.path).toBe(`/commands/${TEAM}/1/hook`)
+    expect([queued!.path, recorded!.path]).toEqual([`/commands/${TEAM}/1/hook`, `/commands/${TEAM}/1/hook`])
     const [create, ...otherCreates] = await h.creates()
     expect(otherCreates).toEqual([])
     expect(JSON.parse(create!.body!)).toEqual({
@@ -265,16 +313,21 @@ describe("ApplicantEventCommand over Bolt's HTTP receiver", () => {
       event_datetime: "2026-11-01T01:30:00-07:00",
       notes: "Called & left a voicemail <3"
     })
-    const message = followUp!.body
+    const message = queued!.body
     expect(message.response_type).toBe("ephemeral")
     expect(message.text).toBe(
-      `:white_check_mark: Recorded *Notes* for applicant \`${DEMO.applicantId}\` at 2026-11-01 01:30 MST ` +
-        `(Propexo job \`${create!.jobId}\`).`
+      `:inbox_tray: Queued in Entrata (job ${create!.jobId}): *Notes* for applicant \`${DEMO.applicantId}\` ` +
+        "at 2026-11-01 01:30 MST."
     )
     expect(shown(message)).toContain("`2026-11-01T01:30:00-07:00`")
     expect(shown(message)).toContain(DEMO.eventTypeIds.Notes)
-    expect(h.timeline).toEqual(["ack", "follow-up"])
-    expect([...h.logs, shown(message), shown(ack)].join("\n")).not.toContain(h.sandbox.token)
+    expect(recorded!.body).toMatchObject({
+      response_type: "ephemeral",
+      text: `:white_check_mark: Recorded in Entrata: *Notes* for applicant \`${DEMO.applicantId}\` ` +
+        `at 2026-11-01 01:30 MST (job ${create!.jobId}).`
+    })
+    expect(h.timeline).toEqual(["ack", "follow-up", "follow-up"])
+    expect([...h.logs, shown(message), shown(recorded!.body), shown(ack)].join("\n")).not.toContain(h.sandbox.token)
   })
 
   it("reads now-relative times by the clock given, names case-insensitively, and answers in the channel", async () => {
@@ -302,8 +355,8 @@ describe("ApplicantEventCommand over Bolt's HTTP receiver", () => {
     expect([forged.status, stale.status]).toEqual([401, 401])
     expect(await h.sandbox.requests()).toEqual([])
 
-    const posted = await settle(h, 1)
-    expect(posted.map((p) => p.path)).toEqual([`/commands/${TEAM}/3/hook`])
+    const posted = await settle(h)
+    expect(posted.map((p) => p.path)).toEqual([`/commands/${TEAM}/3/hook`, `/commands/${TEAM}/3/hook`])
     expect(await h.creates()).toHaveLength(1)
   })
 
@@ -328,21 +381,22 @@ describe("ApplicantEventCommand over Bolt's HTTP receiver", () => {
     expect(h.logs.some((line) => line.startsWith("warn") && line.includes("directory lookup failed"))).toBe(true)
     expect(await h.sandbox.requests()).toEqual([])
 
-    const posted = await settle(h, 1)
-    expect(posted.map((p) => p.path)).toEqual([`/commands/${TEAM}/3/hook`])
+    const posted = await settle(h)
+    expect(posted.map((p) => p.path)).toEqual([`/commands/${TEAM}/3/hook`, `/commands/${TEAM}/3/hook`])
   })
 
   it("acknowledges before Propexo answers, even when it answers slowly", async () => {
     const h = await harness()
-    await settle(h, 1) // warms the catalog, so only the create meets the latency
+    await settle(h) // warms the catalog, so only the create meets the latency
     await h.sandbox.setFaults({ latencyMs: 2000 })
     const { ack } = await h.send(notes())
     expect(ack.text).toMatch(/Recording/)
     expect(await h.creates()).toHaveLength(1) // the slow create has not been answered yet
-    const posted = await h.followUps(2)
-    expect(posted[1]!.body.text).toMatch(/^:white_check_mark: Recorded \*Notes\*/)
+    const posted = await h.followUps(3)
+    expect(posted[2]!.body.text).toMatch(QUEUED)
     expect(await h.creates()).toHaveLength(2)
-    expect(h.timeline).toEqual(["ack", "follow-up", "ack", "follow-up"])
+    await h.command.whenIdle()
+    expect(h.timeline).toEqual(["ack", "follow-up", "follow-up", "ack", "follow-up", "follow-up"])
   })
 
   it("lists every problem of the text in the acknowledgement, escaped, and sends nothing", async () => {
@@ -363,8 +417,8 @@ describe("ApplicantEventCommand over Bolt's HTTP receiver", () => {
     expect(shown(ack)).not.toContain("<oops>")
     expect(await h.sandbox.requests()).toEqual([])
 
-    const posted = await settle(h, 1)
-    expect(posted.map((p) => p.path)).toEqual([`/commands/${TEAM}/2/hook`])
+    const posted = await settle(h)
+    expect(posted.map((p) => p.path)).toEqual([`/commands/${TEAM}/2/hook`, `/commands/${TEAM}/2/hook`])
   })
 
   it("answers help, and empty text, with the grammar", async () => {
@@ -408,11 +462,13 @@ describe("ApplicantEventCommand over Bolt's HTTP receiver", () => {
 
   it("says an event may have been recorded when the create meets a 5xx", async () => {
     const h = await harness()
-    await settle(h, 1) // warms the catalog, so only the create meets the outage
+    await settle(h) // warms the catalog, so only the create meets the outage
     await h.sandbox.setFaults({ serverErrorShare: 1, serverErrorStatuses: [503] })
     await h.send(notes())
-    const [, followUp] = await h.followUps(2)
-    const message = followUp!.body
+    await h.command.whenIdle()
+    const [message, ...more] = postsOf(h, 2)
+    expect(more).toEqual([])
+    if (message === undefined) throw new Error("the command had no follow-up")
     expect(message.text).toMatch(
       /^:warning: \*Notes\* for applicant `[a-z0-9]+` \*may have been recorded\*: Propexo is unavailable/
     )
@@ -432,7 +488,8 @@ describe("ApplicantEventCommand over Bolt's HTTP receiver", () => {
 
     await h.send(`${DEMO.eventTypeIds.Notes} ${BASE} at=now`)
     const [, byId] = await h.followUps(2)
-    expect(byId!.body.text).toMatch(/^:white_check_mark: Recorded \*Notes\*/)
+    expect(byId!.body.text).toMatch(QUEUED)
+    expect(byId!.body.text).toContain("*Notes*")
     expect(await h.creates()).toHaveLength(1)
   })
 
@@ -442,7 +499,8 @@ describe("ApplicantEventCommand over Bolt's HTTP receiver", () => {
     const { ack } = await h.send(text)
     expect(ack.text).toMatch(/Recording/)
     const [followUp] = await h.followUps(1)
-    expect(followUp!.body.text).toMatch(/^:white_check_mark: Recorded \*Email-Outgoing\*/)
+    expect(followUp!.body.text).toMatch(QUEUED)
+    expect(followUp!.body.text).toContain("*Email-Outgoing*")
     const [create] = await h.creates()
     expect(JSON.parse(create!.body!)).toMatchObject({ email_from: "leasing@example.com", email_send: false })
   })
@@ -453,6 +511,7 @@ describe("ApplicantEventCommand over Bolt's HTTP receiver", () => {
       services: (live) =>
         Layer.mergeAll(
           Layer.effect(ApplicantEvents, ApplicantEvents),
+          Layer.effect(WriteStatus.WriteStatus, WriteStatus.WriteStatus),
           Layer.effect(
             EventTypeCatalog.EventTypeCatalog,
             Effect.map(EventTypeCatalog.EventTypeCatalog, (catalog) => ({
@@ -464,15 +523,18 @@ describe("ApplicantEventCommand over Bolt's HTTP receiver", () => {
     })
     await h.send(`${DEMO.eventTypeIds.Notes} ${BASE} at=now`)
     await h.send(notes())
-    // Each follow-up goes to its own command's response URL (…/<sequence>/hook); they may arrive in either order.
-    const sequenceOf = (posted: Posted) => Number(posted.path.split("/").at(-2))
-    const [byId, byName] = [...await h.followUps(2)].sort((a, b) => sequenceOf(a) - sequenceOf(b))
+    // Each command's follow-ups go to its own response URL (…/<sequence>/hook); they may arrive in any order.
+    await h.command.whenIdle()
+    const [byId, recorded] = postsOf(h, 1)
+    const [byName, ...more] = postsOf(h, 2)
     const footnote = "The event type catalog could not be read (Propexo is unavailable: HTTP 503)"
-    expect(byId!.body.text).toMatch(/^:white_check_mark: Recorded/)
-    expect(shown(byId!.body)).toContain(footnote)
-    expect(byName!.body.text).toMatch(/^:x: Nothing was recorded/)
-    expect(shown(byName!.body)).toContain("• event_type_id: is not an event type Propexo knows: Notes")
-    expect(shown(byName!.body)).toContain(footnote)
+    expect(byId!.text).toMatch(QUEUED)
+    expect(shown(byId!)).toContain(footnote)
+    expect(recorded!.text).toMatch(/^:white_check_mark: Recorded in Entrata/)
+    expect(byName!.text).toMatch(/^:x: Nothing was recorded/)
+    expect(shown(byName!)).toContain("• event_type_id: is not an event type Propexo knows: Notes")
+    expect(shown(byName!)).toContain(footnote)
+    expect(more).toEqual([])
     expect(await h.creates()).toHaveLength(1)
   })
 
@@ -484,7 +546,8 @@ describe("ApplicantEventCommand over Bolt's HTTP receiver", () => {
             ApplicantEvents,
             ApplicantEvents.of({ create: () => Effect.die(new Error("boom in the client")) })
           ),
-          Layer.effect(EventTypeCatalog.EventTypeCatalog, EventTypeCatalog.EventTypeCatalog)
+          Layer.effect(EventTypeCatalog.EventTypeCatalog, EventTypeCatalog.EventTypeCatalog),
+          Layer.effect(WriteStatus.WriteStatus, WriteStatus.WriteStatus)
         ).pipe(Layer.provide(live))
     })
     await h.send(notes())
@@ -502,8 +565,272 @@ describe("ApplicantEventCommand over Bolt's HTTP receiver", () => {
     const { ack } = await h.send(notes())
     expect(ack.text).toMatch(/Recording/)
     const [followUp] = await h.followUps(1)
-    expect(followUp!.body.text).toMatch(/^:white_check_mark: Recorded \*Notes\*/)
+    expect(followUp!.body.text).toMatch(QUEUED)
     expect((await h.send(notes(), { secret: "forged" })).status).toBe(401)
+  })
+})
+
+/** One turn of the event loop: resolves from the next check phase. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+describe("Slack's rules for signed requests, in makeExpressApp's receiver", () => {
+  /**
+   * Posts to the receiver with node:http, writing `chunk` after `chunk` and
+   * never ending the body (at most `most` bytes): answers the status of the
+   * answer, which must come before the body does.
+   */
+  const endless = (h: Harness, headers: Readonly<Record<string, string>>, most: number) =>
+    new Promise<number>((resolve, reject) => {
+      const chunk = Buffer.alloc(1024, "x")
+      const request = http.request(`${h.url}/slack/events`, { method: "POST", headers })
+      let answered = false
+      let written = 0
+      request.on("response", (response) => {
+        answered = true
+        response.resume()
+        resolve(response.statusCode ?? 0)
+        request.destroy()
+      })
+      request.on("error", (error) => {
+        if (!answered) reject(error)
+      })
+      const pump = () => {
+        if (answered || written >= most) return
+        written += chunk.length
+        if (request.write(chunk)) setImmediate(pump)
+        else request.once("drain", pump)
+      }
+      pump()
+    })
+
+  /** A signed command whose body is exactly `size` bytes, padded in its text. */
+  const sized = (h: Harness, size: number) => {
+    const base = h.sign("Notes ")
+    const padding = size - base.body.length
+    if (padding < 0) throw new Error(`a command takes ${base.body.length} bytes at least`)
+    return h.sign(`Notes ${"x".repeat(padding)}`)
+  }
+
+  it("refuses with 413 a body declared larger than 64 KiB, before it arrives, and stays up", async () => {
+    const h = await harness({ expressApp: true })
+    const { headers } = h.sign(notes())
+    // 64 KiB at most are written, of the 10 MiB announced: only the announcement can be refused.
+    const status = await endless(h, { ...headers, "content-length": String(10 * 2 ** 20) }, 64 * 1024)
+    expect(status).toBe(413)
+    expect(await h.sandbox.requests()).toEqual([])
+    expect(h.logs.some((line) => line.startsWith("warn") && line.includes("Content-Length 10485760 is over"))).toBe(
+      true
+    )
+    const posted = await settle(h)
+    expect(posted.map((p) => p.path)).toEqual([`/commands/${TEAM}/2/hook`, `/commands/${TEAM}/2/hook`])
+  })
+
+  it("refuses with 413 a streamed body without a length once it passes 64 KiB, and stays up", async () => {
+    const h = await harness({ expressApp: true })
+    const { headers } = h.sign(notes())
+    const streamed = { "content-type": headers["content-type"]!, ...headers, "transfer-encoding": "chunked" }
+    // 1 MiB at most, far below Bolt's own default limit of 4 MB.
+    expect(await endless(h, streamed, 2 ** 20)).toBe(413)
+    expect(await h.sandbox.requests()).toEqual([])
+    expect(await h.creates()).toEqual([])
+    await settle(h)
+    expect(await h.creates()).toHaveLength(1)
+  })
+
+  it("reads a body of exactly 64 KiB and refuses one byte more", async () => {
+    const h = await harness({ expressApp: true })
+    const atLimit = await h.post(sized(h, 65_536))
+    expect(atLimit.status).toBe(200)
+    expect(atLimit.ack.text).toMatch(/^:x: Nothing was recorded/)
+    expect((await h.post(sized(h, 65_537))).status).toBe(413)
+  })
+
+  it("takes another limit from bodyLimit", async () => {
+    const h = await harness({ expressApp: true, bodyLimit: 2048 })
+    expect((await h.post(sized(h, 2049))).status).toBe(413)
+    const { ack, status } = await h.send(notes())
+    expect(status).toBe(200)
+    expect(ack.text).toMatch(/Recording/)
+  })
+
+  it("refuses with 401 a timestamp more than five minutes ahead, signed with the secret, sending nothing", async () => {
+    const h = await harness({ expressApp: true })
+    const ahead = await h.send(notes(), { skew: 6 * 60 })
+    const behind = await h.send(notes(), { skew: -6 * 60 })
+    const { body, headers } = h.sign(notes())
+    const { "x-slack-request-timestamp": _, ...untimed } = headers
+    const missing = await h.post({ body, headers: untimed })
+    expect([ahead.status, behind.status, missing.status]).toEqual([401, 401, 401])
+    expect(await h.sandbox.requests()).toEqual([])
+    expect(h.posted).toEqual([])
+    const refusals = h.logs.filter((line) => line.startsWith("warn") && line.includes("within five minutes of now"))
+    expect(refusals).toHaveLength(3)
+
+    const within = await h.send(notes(), { skew: 4 * 60 })
+    expect(within.status).toBe(200)
+    await h.command.whenIdle()
+    expect(postsOf(h, 4).map((m) => m.text)).toEqual([
+      expect.stringMatching(QUEUED),
+      expect.stringMatching(/^:white_check_mark: Recorded in Entrata/)
+    ])
+  })
+
+  it("answers a replayed request with the first one's acknowledgement and records the event once", async () => {
+    const h = await harness({ expressApp: true })
+    const request = h.sign(notes())
+    // The second arrives while the first is still being answered, the third after.
+    const [first, concurrent] = await Promise.all([h.post(request), h.post(request)])
+    const later = await h.post(request)
+    expect(first).toEqual({ status: 200, ack: expect.objectContaining({ text: expect.stringMatching(/Recording/) }) })
+    expect([concurrent, later]).toEqual([first, first])
+    await h.command.whenIdle()
+    expect(await h.creates()).toHaveLength(1)
+    expect(h.posted.map((p) => p.path)).toEqual([`/commands/${TEAM}/1/hook`, `/commands/${TEAM}/1/hook`])
+    const replays = h.logs.filter((line) => line.startsWith("warn") && line.includes("a replay (same trigger_id 1.1.abc)"))
+    expect(replays).toHaveLength(2)
+  })
+
+  it("takes the same signature and timestamp for a replay when the request has no trigger_id", async () => {
+    const h = await harness({ expressApp: true })
+    const request = h.sign(notes(), { triggerId: null })
+    expect((await h.post(request)).status).toBe(200)
+    expect((await h.post(request)).status).toBe(200)
+    await h.command.whenIdle()
+    expect(await h.creates()).toHaveLength(1)
+    expect(h.posted).toHaveLength(2)
+  })
+})
+
+describe("a command replayed with its trigger_id", () => {
+  it("gets the first one's answer, whatever its text, and records nothing", async () => {
+    const h = await harness()
+    const refused = await h.send(`Notes ${BASE} at=25:00`, { triggerId: "7.1.same" })
+    expect(refused.ack.text).toMatch(/^:x: Nothing was recorded: one problem/)
+    const replayed = await h.send(notes(), { triggerId: "7.1.same" })
+    expect(replayed).toEqual(refused)
+
+    const first = await h.send(notes(), { triggerId: "8.1.other" })
+    const again = await h.send(`Notes ${BASE} at=now notes="Something else"`, { triggerId: "8.1.other" })
+    expect(again).toEqual(first)
+    await h.command.whenIdle()
+    const [create, ...more] = await h.creates()
+    expect(more).toEqual([])
+    expect(JSON.parse(create!.body!)).toMatchObject({ notes: "Asked about parking" })
+    expect(h.posted.map((p) => p.path)).toEqual([`/commands/${TEAM}/3/hook`, `/commands/${TEAM}/3/hook`])
+
+    // Another trigger_id is another command, even with the same text.
+    await settle(h)
+    expect(await h.creates()).toHaveLength(2)
+  })
+})
+
+describe("what the follow-ups say", () => {
+  it("says Recorded in Entrata only once the write status says so: a write still pending is not", async () => {
+    const h = await harness({ sandbox: { jobDelay: "1 hour", slowDownDelay: 0 }, writeStatusTimeout: "1 second" })
+    await h.send(notes())
+    await h.command.whenIdle()
+    const [create] = await h.creates()
+    const [queued, pending, ...more] = postsOf(h, 1)
+    expect(more).toEqual([])
+    expect(queued!.text).toMatch(QUEUED)
+    expect(pending!.text).toMatch(
+      new RegExp(
+        `^:warning: \\*Notes\\* for applicant \`${DEMO.applicantId}\` \\*may have been recorded\\*: ` +
+          `Propexo queued the event as job ${create!.jobId}, but Entrata had not applied it after \\d+ s\\. ` +
+          "Check Entrata before running the command again"
+      )
+    )
+    expect(shown(queued!) + shown(pending!)).not.toContain("Recorded")
+    const polls = (await h.sandbox.requests()).filter((r) => r.path.startsWith("/v1/admin/write-status/"))
+    expect(polls.length).toBeGreaterThanOrEqual(1)
+    expect(polls.map((r) => r.path)).toEqual(polls.map(() => `/v1/admin/write-status/${create!.jobId}`))
+    const [job] = await h.sandbox.jobs()
+    expect(job!.status).toBe("PENDING")
+  })
+
+  it("says nothing was recorded when Entrata refuses the queued write, with its reasons", async () => {
+    const h = await harness()
+    await h.send(`Notes applicant=a0nobody application=${DEMO.applicationId} at=now`)
+    await h.command.whenIdle()
+    const [create] = await h.creates()
+    const [job] = await h.sandbox.jobs()
+    expect(job!.status).toBe("FAILURE")
+    const [queued, refused, ...more] = postsOf(h, 1)
+    expect(more).toEqual([])
+    expect(queued!.text).toMatch(QUEUED)
+    expect(refused!.text).toBe(
+      ":x: Nothing was recorded (*Notes* for applicant `a0nobody`): " +
+        `Entrata refused the event (Propexo job ${create!.jobId}).`
+    )
+    expect(job!.errors.length).toBeGreaterThan(0)
+    for (const reason of job!.errors) {
+      expect(shown(refused!)).toContain(JSON.stringify(`• ${escaped(reason)}`).slice(1, -1))
+    }
+  })
+
+  it("says the event may have been recorded, on one line, when the answer to the create is unreadable", async () => {
+    const h = await harness()
+    await settle(h) // warms the catalog, so only the create meets the fault
+    await h.sandbox.setFaults({ malformedShare: 1 })
+    await h.send(notes())
+    await h.command.whenIdle()
+    const [message, ...more] = postsOf(h, 2)
+    expect(more).toEqual([])
+    expect(message!.text).toMatch(
+      /^:warning: \*Notes\* for applicant `[a-z0-9]+` \*may have been recorded\*: Propexo answered HTTP 200/
+    )
+    expect(shown(message!)).not.toMatch(/[└├│]/)
+    expect(message!.text).not.toContain("\n")
+  })
+})
+
+describe("RegisteredCommand", () => {
+  it("resolves at once when no command is under way", async () => {
+    const h = await harness({ expressApp: true })
+    const idle = (command: RegisteredCommand) =>
+      Promise.race([command.whenIdle().then(() => "idle"), turn().then(() => "waiting")])
+    expect(await idle(h.command)).toBe("idle")
+    await settle(h)
+    expect(await idle(h.command)).toBe("idle")
+  })
+
+  it("resolves once a command acknowledged while Propexo is slow has had its follow-ups posted", async () => {
+    const h = await harness({ expressApp: true })
+    await settle(h) // warms the catalog
+    await h.sandbox.setFaults({ latencyMs: 1000 })
+    const { ack } = await h.send(notes())
+    expect(ack.text).toMatch(/Recording/)
+    let idle = false
+    const whenIdle = h.command.whenIdle().then(() => {
+      idle = true
+    })
+    await turn()
+    expect(idle).toBe(false)
+    expect(postsOf(h, 2)).toEqual([])
+    await whenIdle
+    expect(postsOf(h, 2).map((m) => m.text)).toEqual([
+      expect.stringMatching(QUEUED),
+      expect.stringMatching(/^:white_check_mark: Recorded in Entrata/)
+    ])
+    expect(await h.creates()).toHaveLength(2)
+  })
+
+  it("stops following write statuses when told, saying so at once, and is idle then", async () => {
+    const h = await harness({ expressApp: true, sandbox: { jobDelay: "1 hour", slowDownDelay: 0 } })
+    await h.send(notes())
+    const [queued] = await h.followUps(1)
+    expect(queued!.body.text).toMatch(QUEUED)
+    h.command.stopFollowingWrites()
+    await h.command.whenIdle()
+    const [job] = await h.sandbox.jobs()
+    expect(postsOf(h, 1).map((m) => m.text)).toEqual([
+      queued!.body.text,
+      `:warning: *Notes* for applicant \`${DEMO.applicantId}\` *may have been recorded*: it is queued in Entrata as ` +
+        `job ${job!.id}, but this app stopped following its write status. Check Entrata before running the command ` +
+        "again: Propexo cannot tell a repeat from a new event, so it may be recorded twice."
+    ])
+    expect(h.logs.some((line) => line.startsWith("warn") && line.includes(`following Propexo job ${job!.id} was stopped`)))
+      .toBe(true)
   })
 })
 
@@ -518,7 +845,7 @@ describe("messages", () => {
   const failure = (error: ApplicantEventsError) => Messages.failed("ephemeral", error, event, "Email-Outgoing", [])
   const mayHaveBeenRecorded = (message: Messages.Message) => message.text.includes("*may have been recorded*")
 
-  it("says whether each error may have recorded the event", () => {
+  it("says whether each error may have recorded the event, as the error's own ambiguous field says", () => {
     const cases: ReadonlyArray<readonly [ApplicantEventsError, boolean]> = [
       [new ApplicantEvent.InvalidApplicantEvent({ issues: [{ path: "email_from", message: "is required" }] }), false],
       [new PropexoError.PropexoBadRequest({ code: "invalid_request", detail: "Bad", issues: [], ambiguous: false }), false],
@@ -530,6 +857,10 @@ describe("messages", () => {
       [new PropexoError.PropexoTimeout({ timeoutMillis: 30_000, ambiguous: true }), true],
       [new PropexoError.PropexoUnexpectedResponse({ status: 200, body: "{", reason: "the body is not JSON", ambiguous: true }), true],
       [new PropexoError.PropexoUnexpectedResponse({ status: 418, body: "", reason: "undocumented status 418", ambiguous: false }), false],
+      // The client decides, not the status: an unreadable 200 to a request never sent as a create, an undeclared 502 to a create.
+      [new PropexoError.PropexoUnexpectedResponse({ status: 200, body: "{", reason: "the body is not JSON", ambiguous: false }), false],
+      [new PropexoError.PropexoUnexpectedResponse({ status: 502, body: "", reason: "undocumented status 502", ambiguous: true }), true],
+      [new PropexoError.PropexoTimeout({ timeoutMillis: 30_000, ambiguous: false }), false],
       [new PropexoError.WriteFailed({ job_id: "job1", errors: ["Email must match"] }), false],
       [new PropexoError.WriteStillPending({ job_id: "job1", waitedMillis: 60_000 }), true]
     ]
@@ -566,6 +897,56 @@ describe("messages", () => {
       new PropexoError.PropexoRateLimited({ resetAt: DateTime.unsafeMake("2026-11-28T21:31:00Z"), limit: 150, ambiguous: false })
     )
     expect(limited.text).toContain("quota of 150 requests is used up until 2026-11-28 14:31 MST")
+  })
+
+  it("never shows Schema's tree output: whatever an error carries comes on one line", () => {
+    const parsed = Schema.decodeUnknownEither(Schema.Struct({ meta: Schema.Struct({ job_id: Schema.String }) }))({
+      meta: {}
+    })
+    if (Either.isRight(parsed)) throw new Error("the answer was meant not to match")
+    const tree = ParseResult.TreeFormatter.formatErrorSync(parsed.left)
+    expect(tree).toMatch(/\n\s*└─/) // what is at stake: Schema's multi-line tree
+    const messages = [
+      failure(new PropexoError.PropexoUnexpectedResponse({ status: 200, body: "{}", reason: tree, ambiguous: true })),
+      failure(new PropexoError.PropexoBadRequest({ code: "invalid_request", detail: tree, issues: [], ambiguous: false })),
+      failure(new ApplicantEvent.InvalidApplicantEvent({ issues: [{ path: "notes", message: tree }] })),
+      failure(new PropexoError.WriteFailed({ job_id: "job1", errors: [tree] })),
+      failure(new PropexoError.PropexoNotFound({ what: "event type", detail: tree, ambiguous: false })),
+      Messages.problems("/applicant-event", [tree], [Messages.catalogUnavailable(tree)]),
+      Messages.writeStatusUnknown("ephemeral", { job_id: "job1", sent: event, typeName: "Notes" }, tree),
+      Messages.recorded("ephemeral", { job_id: "job1", sent: event, typeName: "Notes" }, {
+        write_status: "PARTIAL_SUCCESS",
+        errors: [tree]
+      })
+    ]
+    for (const message of messages) {
+      expect(shown(message)).not.toMatch(/[└├│]/)
+      expect(shown(message)).toContain("[\\\"job_id\\\"]; is missing")
+      expect(message.text).not.toContain("\n")
+    }
+  })
+
+  it("words a write Entrata applied in part, and one whose status is unknown", () => {
+    const queued = { job_id: "job1", sent: event, typeName: "Email-Outgoing" }
+    const partly = Messages.recorded("in_channel", queued, {
+      write_status: "PARTIAL_SUCCESS",
+      errors: ["Entrata: the <cc> address was dropped"]
+    })
+    expect(partly.response_type).toBe("in_channel")
+    expect(partly.text).toBe(
+      ":white_check_mark: Recorded in Entrata, in part: *Email-Outgoing* for applicant `a&lt;1&gt;&amp;b` " +
+        "at 2026-11-28 14:30 MST (job job1)."
+    )
+    expect(shown(partly)).toContain("• Entrata: the &lt;cc&gt; address was dropped")
+    const unread = Messages.writeStatusUnknown("ephemeral", queued, "Propexo did not answer within 30000 ms")
+    expect(unread.text).toContain(
+      ":warning: *Email-Outgoing* for applicant `a&lt;1&gt;&amp;b` *may have been recorded*: it is queued in " +
+        "Entrata as job job1, but its write status could not be read (Propexo did not answer within 30000 ms). " +
+        "Check Entrata"
+    )
+    expect(Messages.writeStatusUnknown("ephemeral", queued, undefined).text).toContain(
+      "but this app stopped following its write status."
+    )
   })
 
   it("keeps many long problems within Slack's limits", () => {
@@ -613,6 +994,24 @@ describe("registration", () => {
     expect(() => registerApplicantEventCommand(app(), { runtime, authorize, timeZone: "Mars/Olympus" })).toThrow(
       /options\.timeZone/
     )
+  })
+
+  it("refuses a write status timeout that is not a positive, finite duration", () => {
+    const authorize = () => DEMO.integrationId
+    for (const writeStatusTimeout of ["0 seconds", "soon", Infinity, -5]) {
+      // A caller without types may pass any value; the check is at run time.
+      const options = { runtime, authorize, writeStatusTimeout } as unknown as Options
+      expect(() => registerApplicantEventCommand(app(), options), String(writeStatusTimeout)).toThrow(
+        /options\.writeStatusTimeout must be a positive, finite duration/
+      )
+    }
+  })
+
+  it("makeExpressApp refuses a body limit that is not a positive whole number of bytes", () => {
+    for (const bodyLimit of [0, 1.5, -1, Number.NaN]) {
+      const options = { runtime, authorize: () => null, signingSecret: Redacted.make(SECRET), bodyLimit }
+      expect(() => makeExpressApp(options), String(bodyLimit)).toThrow(/options\.bodyLimit must be a positive whole/)
+    }
   })
 
   it("makeExpressApp refuses a signing secret that is not Redacted", () => {

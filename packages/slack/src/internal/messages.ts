@@ -1,13 +1,15 @@
 /**
  * The command's answers as Slack messages: Block Kit with a plain fallback
  * `text`, every piece of text that did not come from this module escaped
- * for mrkdwn, within Slack's limits, and never a stack trace or a secret.
+ * for mrkdwn and on one line, within Slack's limits, and never a stack
+ * trace or a secret.
  */
 import type { ApplicantEvent } from "@entrata-events/core/ApplicantEvent"
-import type { ApplicantEventsError, CreatedApplicantEvent } from "@entrata-events/core/ApplicantEvents"
+import type { ApplicantEventsError } from "@entrata-events/core/ApplicantEvents"
 import * as MountainTime from "@entrata-events/core/MountainTime"
-// Brings Propexo's errors into ApplicantEventsError (a module augmentation), which failureOf covers one by one.
+// Brings Propexo's errors into ApplicantEventsError (a module augmentation), which failureOf words one by one.
 import type {} from "@entrata-events/propexo/PropexoError"
+import type { CompletedWrite } from "@entrata-events/propexo/WriteStatus"
 import type { types } from "@slack/bolt"
 import { type Field, FIELD_NAMES, isEmailTypeName, keyOf } from "./fields.js"
 
@@ -41,6 +43,20 @@ const BLOCK_LIMIT = 50
  * @internal
  */
 export const escape = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+
+/**
+ * Text from elsewhere on one line: its line breaks, and the branches of a
+ * tree such as Schema's `TreeFormatter` output (`└─ ["meta"]`), become
+ * "; " between its parts, so that no message shows a formatter's layout.
+ */
+const oneLine = (text: string): string =>
+  text.split(/[\r\n]+/)
+    .map((line) => line.replace(/^[\s│├└─]+/u, "").trim())
+    .filter((line) => line !== "")
+    .join("; ")
+
+/** Text from elsewhere, on one line and escaped. */
+const plain = (text: string): string => escape(oneLine(text))
 
 /** `code` formatting that a backtick inside cannot break out of. */
 const code = (text: string): string => `\`${escape(text).replace(/`/g, "'")}\``
@@ -160,7 +176,7 @@ export const problems = (
   message(
     "ephemeral",
     `:x: Nothing was recorded: ${found.length === 1 ? "one problem" : `${found.length} problems`} with the command.`,
-    found.map(escape),
+    found.map(plain),
     [...footnotes, `\`${escape(command)} help\` shows how to write it.`]
   )
 
@@ -171,25 +187,40 @@ export const problems = (
  */
 export const catalogUnavailable = (reason: string): string =>
   `The event type catalog could not be read (${
-    escape(reason)
+    plain(reason)
   }), so event type names could not be looked up; event type ids work.`
 
 /**
- * What was recorded: the event type, the applicant, the Mountain Time sent
- * and Propexo's job id.
+ * An event Propexo accepted: what was sent, as which job, under which name.
  *
  * @internal
  */
-export const recorded = (
+export interface Queued {
+  readonly job_id: string
+  readonly sent: ApplicantEvent
+  readonly typeName: string
+}
+
+/** `*Notes* for applicant `a1``: what a message is about. */
+const subject = (typeName: string, event: ApplicantEvent): string =>
+  `*${escape(typeName)}* for applicant ${code(event.applicant_id)}`
+
+/**
+ * Propexo accepted the event and queued it as a job; Entrata has not said
+ * yet whether it records it. The event type, the applicant, the Mountain
+ * Time sent and the job id.
+ *
+ * @internal
+ */
+export const queued = (
   response_type: ResponseType,
-  created: CreatedApplicantEvent,
-  typeName: string,
+  event: Queued,
   footnotes: ReadonlyArray<string>
 ): Message => {
-  const { sent } = created
-  const headline = `:white_check_mark: Recorded *${escape(typeName)}* for applicant ${code(sent.applicant_id)} at ${
+  const { job_id, sent, typeName } = event
+  const headline = `:inbox_tray: Queued in Entrata (job ${escape(job_id)}): ${subject(typeName, sent)} at ${
     mountainLabel(sent.event_datetime)
-  } (Propexo job ${code(created.job_id)}).`
+  }.`
   const fields: Array<types.MrkdwnElement> = [
     {
       type: "mrkdwn",
@@ -203,7 +234,7 @@ export const recorded = (
       type: "mrkdwn",
       text: `*Sent as (Mountain Time)*\n${mountainLabel(sent.event_datetime)}\n${code(sent.event_datetime)}`
     },
-    { type: "mrkdwn", text: `*Propexo job*\n${code(created.job_id)}` }
+    { type: "mrkdwn", text: `*Propexo job*\n${code(job_id)}` }
   ]
   return {
     response_type,
@@ -211,10 +242,31 @@ export const recorded = (
     blocks: [
       section(headline),
       { type: "section", fields: fields.map((field) => ({ ...field, text: cut(field.text, 2000) })) },
-      context("Propexo queued the write for Entrata; if Entrata refuses it, the job's write status says why."),
+      context("Propexo accepted the event and queued it for Entrata; whether Entrata recorded it follows here."),
       ...footnotes.map(context)
     ]
   }
+}
+
+/**
+ * Entrata recorded the event: the write status says so. With
+ * `PARTIAL_SUCCESS`, the PMS's messages say what it left out.
+ *
+ * @internal
+ */
+export const recorded = (
+  response_type: ResponseType,
+  event: Queued,
+  status: Pick<CompletedWrite, "write_status" | "errors">
+): Message => {
+  const partly = status.write_status === "PARTIAL_SUCCESS"
+  return message(
+    response_type,
+    `:white_check_mark: Recorded in Entrata${partly ? ", in part" : ""}: ${subject(event.typeName, event.sent)} at ${
+      mountainLabel(event.sent.event_datetime)
+    } (job ${escape(event.job_id)}).`,
+    partly ? status.errors.map(plain) : []
+  )
 }
 
 /** The key a person types for a field path of an issue, with the field's own name. */
@@ -232,67 +284,48 @@ const issueLines = (
   issues.map((issue) => issue.path === "" ? issue.message : `${fieldLabel(issue.path, emailType)}: ${issue.message}`)
 
 interface Failure {
-  /** Whether Propexo may have queued the event anyway. */
-  readonly ambiguous: boolean
   readonly reason: string
   readonly details: ReadonlyArray<string>
 }
 
+/** What went wrong, in plain words; whether it may have been recorded is the error's own `ambiguous`. */
 const failureOf = (error: ApplicantEventsError, emailType: boolean): Failure => {
   switch (error._tag) {
     case "InvalidApplicantEvent":
-      return {
-        ambiguous: false,
-        reason: "Entrata would refuse this event",
-        details: issueLines(error.issues, emailType)
-      }
+      return { reason: "Entrata would refuse this event", details: issueLines(error.issues, emailType) }
     case "PropexoBadRequest":
       return {
-        ambiguous: false,
         reason: `Propexo refused the event (${error.code}): ${error.detail}`,
         details: issueLines(error.issues, emailType)
       }
     case "PropexoUnauthorized":
       return {
-        ambiguous: false,
         reason: `Propexo refused this app's credentials (HTTP ${error.status}); ` +
           "an admin needs to check its Propexo token",
         details: []
       }
     case "PropexoNotFound":
-      return { ambiguous: false, reason: error.message, details: [] }
+      return { reason: error.message, details: [] }
     case "PropexoRateLimited":
       return {
-        ambiguous: false,
         reason: `Propexo's quota of ${error.limit} requests is used up until ${
           mountainLabel(MountainTime.format(error.resetAt))
         }; try again after that`,
         details: []
       }
     case "PropexoUnavailable":
-      return { ambiguous: error.ambiguous, reason: `Propexo is unavailable (${error.reason})`, details: [] }
+      return { reason: `Propexo is unavailable (${error.reason})`, details: [] }
     case "PropexoTimeout":
-      return {
-        ambiguous: error.ambiguous,
-        reason: `Propexo did not answer within ${Math.round(error.timeoutMillis / 1000)} s`,
-        details: []
-      }
+      return { reason: `Propexo did not answer within ${Math.round(error.timeoutMillis / 1000)} s`, details: [] }
     case "PropexoUnexpectedResponse":
-      // A 2xx that cannot be read may well be a queued write.
       return {
-        ambiguous: error.status >= 200 && error.status < 300,
         reason: `Propexo answered HTTP ${error.status} in a form this app does not understand`,
         details: [error.reason]
       }
     case "WriteFailed":
-      return {
-        ambiguous: false,
-        reason: `Entrata refused the event (Propexo job ${error.job_id})`,
-        details: error.errors
-      }
+      return { reason: `Entrata refused the event (Propexo job ${error.job_id})`, details: error.errors }
     case "WriteStillPending":
       return {
-        ambiguous: true,
         reason: `Propexo queued the event as job ${error.job_id}, but Entrata had not applied it after ${
           Math.round(error.waitedMillis / 1000)
         } s`,
@@ -306,7 +339,7 @@ const MAY_HAVE_BEEN_RECORDED = "Check Entrata before running the command again: 
 
 /**
  * Why a create failed in plain words, saying whether the event may have
- * been recorded anyway.
+ * been recorded anyway, as the error's `ambiguous` says.
  *
  * @internal
  */
@@ -318,12 +351,34 @@ export const failed = (
   footnotes: ReadonlyArray<string>
 ): Message => {
   const failure = failureOf(error, isEmailTypeName(typeName))
-  const what = `*${escape(typeName)}* for applicant ${code(event.applicant_id)}`
-  const headline = failure.ambiguous
-    ? `:warning: ${what} *may have been recorded*: ${escape(failure.reason)}. ${MAY_HAVE_BEEN_RECORDED}`
-    : `:x: Nothing was recorded (${what}): ${escape(failure.reason)}.`
-  return message(response_type, headline, failure.details.map(escape), footnotes)
+  const what = subject(typeName, event)
+  const headline = error.ambiguous
+    ? `:warning: ${what} *may have been recorded*: ${plain(failure.reason)}. ${MAY_HAVE_BEEN_RECORDED}`
+    : `:x: Nothing was recorded (${what}): ${plain(failure.reason)}.`
+  return message(response_type, headline, failure.details.map(plain), footnotes)
 }
+
+/**
+ * The event is queued, but its write status could not be followed to the
+ * end (`reason`: the read failed; none: the follow-up was stopped).
+ *
+ * @internal
+ */
+export const writeStatusUnknown = (
+  response_type: ResponseType,
+  event: Queued,
+  reason: string | undefined
+): Message =>
+  message(
+    response_type,
+    `:warning: ${subject(event.typeName, event.sent)} *may have been recorded*: it is queued in Entrata as job ${
+      escape(event.job_id)
+    }, but ${
+      reason === undefined
+        ? "this app stopped following its write status"
+        : `its write status could not be read (${plain(reason)})`
+    }. ${MAY_HAVE_BEEN_RECORDED}`
+  )
 
 /**
  * The answer when the work ended without an outcome (a defect, or the
