@@ -104,9 +104,6 @@ const readiness = (runtime: ManagedRuntime.ManagedRuntime<PropexoClient.PropexoC
   }
 }
 
-/** How often the process's memory figures are logged (and once at start-up). */
-const MEMORY_LOG_MILLIS = 5 * 60_000
-
 const logMemory = Effect.suspend(() => {
   const memory = process.memoryUsage()
   return Effect.logInfo("memory").pipe(
@@ -255,7 +252,7 @@ export const start = async (config: ServerConfig, options: StartOptions = {}): P
   }
   print(`Record a sample event:\n${sampleCommand(url, generatedKey ?? "<your API key>", sandbox !== undefined)}`)
   runtime.runFork(logMemory)
-  const memoryLog = setInterval(() => runtime.runFork(logMemory), MEMORY_LOG_MILLIS).unref()
+  const memoryLog = setInterval(() => runtime.runFork(logMemory), Duration.toMillis(config.memoryLogInterval)).unref()
 
   let closing: Promise<void> | undefined
   const close = () =>

@@ -17,6 +17,7 @@
  * | `SERVER_REQUEST_TIMEOUT` | longest wait for a whole request, body included, default `30 seconds` |
  * | `SERVER_KEEP_ALIVE_TIMEOUT` | how long an idle connection stays open, default `5 seconds` |
  * | `SERVER_MAX_CONNECTIONS` | open connections at most, default 1000 |
+ * | `SERVER_MEMORY_LOG_INTERVAL` | how often the process's memory figures are logged, default `5 minutes` |
  * | `SLACK_SIGNING_SECRET` | turns the Slack command on |
  * | `SLACK_INTEGRATION_ID` | the integration every Slack workspace writes to |
  * | `SLACK_TEAMS` | `team_id=integration`, comma-separated: per-workspace integrations (wins over `SLACK_INTEGRATION_ID`) |
@@ -82,6 +83,8 @@ export interface ServerConfig {
   readonly apiKeys: Option.Option<ReadonlyArray<ApiKey>>
   /** @since 0.2.0 */
   readonly http: HttpLimits
+  /** How often the memory figures are logged (and once at start-up). @since 0.2.0 */
+  readonly memoryLogInterval: Duration.Duration
   readonly slack: Option.Option<{
     readonly signingSecret: Redacted.Redacted<string>
     /** Team id to integration id; `*` stands for every team. */
@@ -153,7 +156,7 @@ const port = Config.integer("PORT").pipe(
   Config.withDefault(3000)
 )
 
-const timeout = (name: string, fallback: Duration.DurationInput) =>
+const positiveDuration = (name: string, fallback: Duration.DurationInput) =>
   Config.duration(name).pipe(
     Config.validate({
       message: "must be a positive, finite duration such as 30 seconds",
@@ -163,9 +166,9 @@ const timeout = (name: string, fallback: Duration.DurationInput) =>
   )
 
 const http: Config.Config<HttpLimits> = Config.all({
-  headersTimeout: timeout("SERVER_HEADERS_TIMEOUT", "10 seconds"),
-  requestTimeout: timeout("SERVER_REQUEST_TIMEOUT", "30 seconds"),
-  keepAliveTimeout: timeout("SERVER_KEEP_ALIVE_TIMEOUT", "5 seconds"),
+  headersTimeout: positiveDuration("SERVER_HEADERS_TIMEOUT", "10 seconds"),
+  requestTimeout: positiveDuration("SERVER_REQUEST_TIMEOUT", "30 seconds"),
+  keepAliveTimeout: positiveDuration("SERVER_KEEP_ALIVE_TIMEOUT", "5 seconds"),
   maxConnections: Config.integer("SERVER_MAX_CONNECTIONS").pipe(
     Config.validate({ message: "must be a positive whole number", validation: (n) => n > 0 }),
     Config.withDefault(1000)
@@ -259,6 +262,7 @@ export const config: Effect.Effect<ServerConfig, ConfigError.ConfigError> = Effe
     host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
     apiKeys: Config.option(fromParser("SERVER_API_KEYS", parseApiKeys)),
     http,
+    memoryLogInterval: positiveDuration("SERVER_MEMORY_LOG_INTERVAL", "5 minutes"),
     slack,
     timeZone
   })

@@ -183,7 +183,8 @@ describe("the service", () => {
     [{ SERVER_REQUEST_TIMEOUT: "soon" }, "SERVER_REQUEST_TIMEOUT"],
     [{ SERVER_HEADERS_TIMEOUT: "40 seconds" }, "SERVER_HEADERS_TIMEOUT"],
     [{ SERVER_KEEP_ALIVE_TIMEOUT: "0 seconds" }, "SERVER_KEEP_ALIVE_TIMEOUT"],
-    [{ SERVER_MAX_CONNECTIONS: "0" }, "SERVER_MAX_CONNECTIONS"]
+    [{ SERVER_MAX_CONNECTIONS: "0" }, "SERVER_MAX_CONNECTIONS"],
+    [{ SERVER_MEMORY_LOG_INTERVAL: "often" }, "SERVER_MEMORY_LOG_INTERVAL"]
   ])("refuses to start with %j, in one line naming %s", async (env, variable) => {
     const service = launch(env)
     const [code] = await once(service.child, "exit")
