@@ -253,6 +253,7 @@ describe("the service", () => {
 
 /** The requests the embedded simulator received. */
 const simulatorRequests = async (simulator: string) => {
+  // The simulator's documented inspection answer.
   const { requests } = (await (await fetch(`${simulator}/_sandbox/requests`)).json()) as {
     readonly requests: ReadonlyArray<{ readonly method: string; readonly path: string }>
   }
@@ -280,6 +281,7 @@ describe("the service's answers", () => {
   const expectProblem = async (answer: Response, status: number, slug: string) => {
     expect(answer.status).toBe(status)
     expect(answer.headers.get("content-type")).toMatch(/^application\/problem\+json\b/)
+    // A problem document's members; the assertions below check them.
     const body = (await answer.json()) as { type: string; status: number; request_id: string }
     expect(body).toMatchObject({ type: `https://entrata-events.dev/problems/${slug}`, status })
     expect(body.request_id).toBe(answer.headers.get("x-request-id"))
@@ -299,7 +301,7 @@ describe("the service's answers", () => {
       })
     })
     expect(created.status).toBe(202)
-    const { status_url } = (await created.json()) as { status_url: string }
+    const { status_url } = (await created.json()) as { status_url: string } // a 202's documented body
     await expectProblem(await get(status_url, keyB), 404, "job-not-found")
     await expectProblem(await get("/applicant-events/jobs/cnosuchjob000000000000000", keyA), 404, "job-not-found")
     const statusReads = () => simulatorRequests(simulator).then((rs) => rs.filter((r) => r.path.includes("write-status")))
@@ -327,6 +329,7 @@ describe("/readyz", () => {
       const answers = await Promise.all(Array.from({ length: 20 }, () => fetch(`${url}/readyz`)))
       for (let i = 0; i < 20; i++) answers.push(await fetch(`${url}/readyz`))
       expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200))
+      // Checked whole by the next assertion.
       const body = (await answers[0]!.json()) as { status: string; quota: { limit: number; resets_at: string } }
       expect(body).toEqual({ status: "ready", quota: { limit: 150, resets_at: expect.any(String) } })
       expect(Date.parse(body.quota.resets_at)).toBeGreaterThan(Date.now() - 60_000)

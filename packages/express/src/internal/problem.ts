@@ -1,6 +1,7 @@
 /**
- * HTTP answers: JSON, and RFC 9457 problem documents. This is the one place
- * that decides which answer each failure gets. What a caller reads is this
+ * HTTP answers: JSON, and RFC 9457 problem documents, and writing them.
+ * This is the one place that decides which answer each failure gets, the
+ * router's and the Fallback handlers' alike. What a caller reads is this
  * module's own text, plus what concerns the caller's own event (its field
  * problems, Propexo's findings on its fields, the PMS's refusals of it) and
  * the reasons `authorize` gave. No error's message, cause or stack is ever
