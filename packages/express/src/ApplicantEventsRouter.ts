@@ -10,7 +10,10 @@
  * ```
  *
  * Each request runs as one Effect on the given runtime, interrupted when
- * the client hangs up, its log lines annotated with its request id.
+ * the client hangs up, its log lines annotated with its request id. The
+ * router remembers which integration each job it created belongs to
+ * (`jobOwners`), and answers a job's status only to callers that may use
+ * that integration.
  *
  * @since 0.1.0
  */
@@ -28,15 +31,17 @@ import * as FiberRef from "effect/FiberRef"
 import * as HashMap from "effect/HashMap"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type { Request, Response, Router } from "express"
 import express from "express"
-import { randomUUID } from "node:crypto"
+import * as Fallback from "./Fallback.js"
 import { makeReader } from "./internal/body.js"
 import { IntegrationNotAllowed, InvalidInput, JobNotFound, MethodNotAllowed } from "./internal/failures.js"
 import { integrationOf, toEvent } from "./internal/input.js"
 import * as Problem from "./internal/problem.js"
+import * as JobOwners from "./JobOwners.js"
 
 // ---------------------------------------------------------------------------
 // Authorization
@@ -136,6 +141,22 @@ export interface BaseOptions {
   readonly awaitTimeout?: Duration.DurationInput | undefined
   /** How often `?await=true` asks Propexo about the write. Default 1 second. */
   readonly awaitInterval?: Duration.DurationInput | undefined
+  /**
+   * The longest a create waits for Propexo's quota before it is sent; past
+   * it the answer is a 429 and nothing is sent. Default 10 seconds.
+   *
+   * @since 0.2.0
+   */
+  readonly maxQuotaWait?: Duration.DurationInput | undefined
+  /**
+   * Where the router remembers the integration of each job it created, so
+   * that `GET /jobs/:job_id` answers only callers that may use it. Pass one
+   * store to every router that should answer for the others' jobs. Default:
+   * a store of this router's own, `JobOwners.inMemory()`.
+   *
+   * @since 0.2.0
+   */
+  readonly jobOwners?: JobOwners.JobOwners | undefined
 }
 
 /**
@@ -174,7 +195,8 @@ export const defaults = {
   disambiguation: "reject",
   bodyLimit: 65_536,
   awaitTimeout: Duration.seconds(30),
-  awaitInterval: Duration.seconds(1)
+  awaitInterval: Duration.seconds(1),
+  maxQuotaWait: Duration.seconds(10)
 } as const
 
 const DISAMBIGUATIONS: ReadonlyArray<unknown> = ["reject", "earlier", "later", "compatible"]
@@ -184,12 +206,14 @@ const MISSING_AUTHORIZE = "createApplicantEventsRouter needs an `authorize` func
   "or refuses the request by throwing Unauthorized (401) or Forbidden (403). Without it anyone who can reach the " +
   "route could record events in Entrata. To accept every request unchecked, pass allowAnonymous: true on purpose."
 
-const positiveDuration = (name: string, input: Duration.DurationInput): Duration.Duration => {
+const finiteDuration = (name: string, input: Duration.DurationInput, zero: "zero allowed" | "positive") => {
   const duration = Duration.decodeUnknown(input)
-  if (duration._tag === "None" || !Duration.isFinite(duration.value) || Duration.toMillis(duration.value) <= 0) {
-    throw new TypeError(`createApplicantEventsRouter: ${name} must be a positive, finite duration`)
+  const millis = duration._tag === "Some" && Duration.isFinite(duration.value) ? Duration.toMillis(duration.value) : NaN
+  if (!(millis > 0 || (millis === 0 && zero === "zero allowed"))) {
+    const least = zero === "zero allowed" ? "non-negative" : "positive"
+    throw new TypeError(`createApplicantEventsRouter: ${name} must be a ${least}, finite duration`)
   }
-  return duration.value
+  return Duration.millis(millis)
 }
 
 interface Settings {
@@ -198,6 +222,8 @@ interface Settings {
   readonly bodyLimit: number
   readonly awaitTimeout: Duration.Duration
   readonly awaitInterval: Duration.Duration
+  readonly maxQuotaWait: Duration.Duration
+  readonly jobOwners: JobOwners.JobOwners
 }
 
 const settingsOf = (options: Options): Settings => {
@@ -220,8 +246,10 @@ const settingsOf = (options: Options): Settings => {
     authorize: options.authorize,
     zone: { timeZone, disambiguation },
     bodyLimit,
-    awaitTimeout: positiveDuration("awaitTimeout", options.awaitTimeout ?? defaults.awaitTimeout),
-    awaitInterval: positiveDuration("awaitInterval", options.awaitInterval ?? defaults.awaitInterval)
+    awaitTimeout: finiteDuration("awaitTimeout", options.awaitTimeout ?? defaults.awaitTimeout, "positive"),
+    awaitInterval: finiteDuration("awaitInterval", options.awaitInterval ?? defaults.awaitInterval, "positive"),
+    maxQuotaWait: finiteDuration("maxQuotaWait", options.maxQuotaWait ?? defaults.maxQuotaWait, "zero allowed"),
+    jobOwners: options.jobOwners ?? JobOwners.inMemory()
   }
 }
 
@@ -279,14 +307,6 @@ const isRuntime = (
   u: BaseOptions["runtime"]
 ): u is ManagedRuntime.ManagedRuntime<Services, unknown> => ManagedRuntime.isManagedRuntime(u)
 
-// What an X-Request-Id may be: a token safe to echo and to log.
-const REQUEST_ID = /^[A-Za-z0-9._~:+/=-]{1,200}$/
-
-const requestIdOf = (req: Request): string => {
-  const given = req.get("x-request-id")
-  return given !== undefined && REQUEST_ID.test(given) ? given : randomUUID()
-}
-
 // Propexo's job ids are cuids; anything else cannot name a job.
 const JOB_ID = /^[A-Za-z0-9_-]{1,200}$/
 
@@ -298,14 +318,6 @@ const awaitRequested = (req: Request): Either.Either<boolean, InvalidInput> => {
   const [value] = values
   if (values.length === 1 && (value === "true" || value === "false")) return Either.right(value === "true")
   return Either.left(new InvalidInput({ issues: [{ path: "?await", message: "must be true or false, given once" }] }))
-}
-
-const write = (res: Response, answer: Problem.Answer): void => {
-  if (res.headersSent || res.destroyed) return
-  res.statusCode = answer.status
-  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value)
-  res.setHeader("content-length", Buffer.byteLength(answer.body))
-  res.end(answer.body)
 }
 
 /** The answer to how the program ended, logged. */
@@ -370,7 +382,7 @@ export const createApplicantEventsRouter = (options: Options): ApplicantEventsRo
     >
   ) =>
   (req: Request, res: Response): void => {
-    const requestId = requestIdOf(req)
+    const requestId = Problem.requestIdOf(req)
     res.setHeader("x-request-id", requestId)
     const hangUp = new AbortController()
     res.once("close", () => {
@@ -392,16 +404,16 @@ export const createApplicantEventsRouter = (options: Options): ApplicantEventsRo
       })
     )
     runtime.runPromiseExit(effect, { signal: hangUp.signal }).then((exit) => {
-      if (Exit.isSuccess(exit)) return write(res, exit.value)
+      if (Exit.isSuccess(exit)) return Problem.send(res, exit.value)
       if (Cause.isInterruptedOnly(exit.cause)) {
-        if (!hangUp.signal.aborted) write(res, Problem.answer(Problem.unavailable, requestId))
+        if (!hangUp.signal.aborted) Problem.send(res, Problem.answer(Problem.unavailable, requestId))
         return
       }
       // The runtime itself failed (its layer could not be built): its logger may be gone too.
       Effect.runFork(
         Effect.logError("the runtime failed", exit.cause).pipe(Effect.annotateLogs({ requestId }))
       )
-      write(res, Problem.answer(Problem.internalError(requestId), requestId))
+      Problem.send(res, Problem.answer(Problem.internalError(requestId), requestId))
     })
   }
 
@@ -415,8 +427,10 @@ export const createApplicantEventsRouter = (options: Options): ApplicantEventsRo
         return yield* new IntegrationNotAllowed({ integration_id: integration })
       }
       const event = yield* toEvent(body, settings.zone)
-      const created = yield* Effect.flatMap(ApplicantEvents, (events) => events.create(event))
+      const events = yield* ApplicantEvents
+      const created = yield* events.create(event, { maxQuotaWait: settings.maxQuotaWait })
       const job_id = created.job_id
+      yield* settings.jobOwners.remember(job_id, created.sent.integration_id)
       // An ApplicantEvent's encoded form is itself (text, numbers, booleans): `sent` is the body Propexo got.
       const answer = { job_id, status_url: statusUrl(job_id), sent: created.sent }
       if (!awaited) return Problem.json(202, answer, { location: answer.status_url })
@@ -432,10 +446,16 @@ export const createApplicantEventsRouter = (options: Options): ApplicantEventsRo
 
   const status = handle("status", (req) =>
     Effect.gen(function*() {
-      yield* authorize(req)
+      const grant = yield* authorize(req)
       const param = req.params["job_id"]
       const job_id = typeof param === "string" ? param : ""
       if (!JOB_ID.test(job_id)) return yield* new JobNotFound()
+      // A job this router did not create, or of an integration the caller
+      // may not use, is not asked about: Propexo would answer for any job.
+      const owner = yield* settings.jobOwners.ownerOf(job_id)
+      if (Option.isNone(owner) || (grant.integrations !== "*" && !grant.integrations.includes(owner.value))) {
+        return yield* new JobNotFound()
+      }
       const writes = yield* WriteStatus
       const { errors, write_status } = yield* writes.get(job_id)
       return Problem.json(200, { job_id, write_status, errors })
@@ -446,6 +466,8 @@ export const createApplicantEventsRouter = (options: Options): ApplicantEventsRo
   const router = express.Router()
   router.route("/").post(create).all(notAllowed("POST"))
   router.route("/jobs/:job_id").get(status).all(notAllowed("GET, HEAD"))
+  // Errors of the router's own matching, such as a job id that is not valid percent-encoding.
+  router.use(Fallback.handleError)
   return Object.assign(router, {
     dispose: owned ? () => runtime.dispose() : () => Promise.resolve()
   })

@@ -10,6 +10,16 @@
 export * as ApplicantEventsRouter from "./ApplicantEventsRouter.js"
 
 /**
+ * @since 0.2.0
+ */
+export * as Fallback from "./Fallback.js"
+
+/**
+ * @since 0.2.0
+ */
+export * as JobOwners from "./JobOwners.js"
+
+/**
  * The router's constructor and refusals, also at the top level, as Express
  * code usually imports them.
  *

@@ -55,6 +55,14 @@ const eventually = async <A>(f: () => A | undefined | Promise<A | undefined>): P
   throw new Error("condition never held")
 }
 
+const parse = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe("POST /", () => {
@@ -269,6 +277,10 @@ describe("authorization", () => {
     // Text Duration cannot read, as a JavaScript host could pass it.
     const soon = "soon" as unknown as Duration.DurationInput
     expect(() => create({ runtime: layer, authorize, awaitTimeout: soon })).toThrow(/awaitTimeout/)
+    expect(() => create({ runtime: layer, authorize, maxQuotaWait: soon })).toThrow(/maxQuotaWait/)
+    expect(() => create({ runtime: layer, authorize, maxQuotaWait: Duration.infinity })).toThrow(/maxQuotaWait/)
+    // Zero: send only when a slot is free now.
+    expect(() => create({ runtime: layer, authorize, maxQuotaWait: 0 })).not.toThrow()
     await using(start({ router: { allowAnonymous: true } }), async (h) => {
       expect((await h.call("/", { body: notesEvent, caller: null })).status).toBe(202)
     })
@@ -355,6 +367,7 @@ describe("Propexo's and Entrata's refusals", () => {
       const answer = await h.call("/", { body: notesEvent })
       expectProblem(answer, 422, "rejected-by-propexo")
       expect(answer.json.errors).toEqual([{ path: "favourite_colour", message: "is not a field Propexo accepts" }])
+      expect(answer.json.ambiguous).toBe(false)
       expect((await h.creates()).map((r) => r.status)).toEqual([400])
     })
   })
@@ -363,6 +376,7 @@ describe("Propexo's and Entrata's refusals", () => {
     using(start(), async (h) => {
       const answer = await h.call("/?await=true", { body: { ...notesEvent, email_to: "someone.else@example.com" } })
       expectProblem(answer, 422, "rejected-by-entrata")
+      expect(answer.json.ambiguous).toBe(false)
       expect(answer.json.errors).toEqual([{ path: "", message: expect.stringMatching(/primary email/) }])
       expect(answer.json.status_url).toBe(`/applicant-events/jobs/${answer.json.job_id}`)
       const status = await request(`${h.origin}${answer.json.status_url}`)
@@ -394,6 +408,28 @@ describe("Propexo's and Entrata's refusals", () => {
         expect(await h.creates()).toEqual([])
       }
     ))
+
+  it("429 at once, with Retry-After and nothing sent, when the quota has no slot within maxQuotaWait", () =>
+    using(
+      start({
+        sandbox: { rateLimit: 2, window: "1 hour" },
+        client: { rateLimit: { limit: 2, window: Duration.hours(1) } },
+        router: { maxQuotaWait: "100 millis" }
+      }),
+      async (h) => {
+        // The catalog read and the create take the window's two requests.
+        expect((await h.call("/", { body: notesEvent })).status).toBe(202)
+        const answer = await h.call("/", { body: { ...notesEvent, notes: "over the quota" } })
+        expectProblem(answer, 429, "rate-limited")
+        expect(answer.json.ambiguous).toBe(false)
+        expect(answer.json.detail).toMatch(/nothing was sent/)
+        const retryAfter = Number(answer.headers.get("retry-after"))
+        expect(Number.isInteger(retryAfter) && retryAfter >= 1).toBe(true)
+        const [quota] = await h.sandbox.quotas()
+        expect(Math.abs(retryAfter - (Date.parse(quota!.windowEnd) - Date.now()) / 1000)).toBeLessThan(3)
+        expect((await h.sandbox.requests()).map((r) => r.status)).toEqual([200, 200])
+      }
+    ), 10_000)
 })
 
 describe("Propexo failures", () => {
@@ -437,16 +473,21 @@ describe("Propexo failures", () => {
     using(start({ sandbox: { jobDelay: "1 minute" }, router: { awaitTimeout: "300 millis" } }), async (h) => {
       const answer = await h.call("/?await=true", { body: notesEvent })
       expectProblem(answer, 504, "write-pending")
+      // Queued and not yet decided: it may still be recorded, as the error itself says.
+      expect(answer.json.ambiguous).toBe(true)
       const status = await request(`${h.origin}${answer.json.status_url}`)
       expect(status.json).toEqual({ job_id: answer.json.job_id, write_status: "PENDING", errors: [] })
     }))
 })
 
 describe("GET /jobs/:job_id and other methods", () => {
-  it("404 for a job Propexo does not know, or an id that cannot be one; 405 for other methods", () =>
+  it("404 for a job Propexo no longer knows, or an id that cannot be one; 405 for other methods", () =>
     using(start(), async (h) => {
-      expectProblem(await h.call("/jobs/cnosuchjob000000000000000"), 404, "job-not-found")
-      expect((await h.sandbox.requests()).map((r) => r.status)).toEqual([404])
+      const { job_id } = (await h.call("/", { body: notesEvent })).json
+      // The simulator forgets every job: this router still remembers creating it, so it asks.
+      await h.sandbox.reset()
+      expectProblem(await h.call(`/jobs/${job_id}`), 404, "job-not-found")
+      expect((await h.sandbox.requests()).map((r) => [r.path, r.status])).toEqual([[`/v1/admin/write-status/${job_id}`, 404]])
       expectProblem(await h.call("/jobs/not%20an%20id"), 404, "job-not-found")
       expect(await h.sandbox.requests()).toHaveLength(1)
       const get = await h.call("/")
@@ -596,6 +637,13 @@ describe("leaks", () => {
       expect(body).not.toMatch(/\bat [^\s]*[/\\]/)
       expect(body).not.toContain("/work/")
       expect(body).not.toContain("node_modules")
+      // Schema's tree output (its box-drawing branches, one issue per line) never reaches a caller.
+      const problem = parse(body)
+      if (typeof problem !== "object" || problem === null) continue
+      if (!String(Reflect.get(problem, "type")).startsWith(PROBLEMS)) continue
+      expect(String(Reflect.get(problem, "detail"))).not.toMatch(/[└├]─|\n/)
+      const errors = Reflect.get(problem, "errors")
+      for (const issue of Array.isArray(errors) ? errors : []) expect(String(issue.message)).not.toMatch(/[└├]─/)
     }
     const logs = logLines.map((l) => `${l.message} ${JSON.stringify(l.annotations)}`)
     for (const line of logs) {

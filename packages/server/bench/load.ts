@@ -34,7 +34,8 @@ const run = async () => {
       PROPEXO_TOKEN: sandbox.token,
       PROPEXO_BASE_URL: sandbox.baseUrl,
       PROPEXO_RATE_LIMIT: "1000000000",
-      SERVER_API_KEYS: `${KEY}=*`
+      SERVER_API_KEYS: `${KEY}=*`,
+      SERVER_MEMORY_LOG_INTERVAL: "500 millis"
     },
     stdio: ["ignore", "pipe", "inherit"]
   })
@@ -60,9 +61,12 @@ const run = async () => {
       return response.status
     }, () => 0)
 
+  // The service logs its memory figures every 500 ms: wait for a line logged after now.
   const memory = async () => {
-    const health = (await (await fetch(`${url}/healthz`)).json()) as { heap_used_mib: number }
-    return { rss: rssMiB(child.pid!), heap: health.heap_used_mib }
+    const from = out.length
+    let line: RegExpExecArray | null = null
+    while ((line = /message=memory .*heap_used_mib=(\d+)/.exec(out.slice(from))) === null) await sleep(50)
+    return { rss: rssMiB(child.pid!), heap: Number(line[1]) }
   }
   const load = async () => {
     const statuses = new Map<number, number>()

@@ -1,15 +1,24 @@
 /**
  * The service: the Express route at `/applicant-events`, the Slack command
  * at `/slack/events`, health and readiness checks, over one Propexo client
- * (the embedded simulator when no Propexo token is configured).
+ * (the embedded simulator when the configuration selects it). Every answer
+ * of its own, unknown paths and malformed requests included, is JSON.
  *
  * @since 0.1.0
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { ApplicantEventsLive, PropexoClient, PropexoConfig } from "@entrata-events/propexo"
-import { ApplicantEventsRouter, createApplicantEventsRouter, Unauthorized } from "@entrata-events/express"
+import {
+  ApplicantEventsRouter,
+  createApplicantEventsRouter,
+  Fallback,
+  JobOwners,
+  Unauthorized
+} from "@entrata-events/express"
 import { Sandbox, Seed } from "@entrata-events/sandbox"
 import { ApplicantEventCommand } from "@entrata-events/slack"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -17,9 +26,9 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import express from "express"
 import * as Crypto from "node:crypto"
-import type * as Http from "node:http"
+import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
-import type { ApiKey, ServerConfig } from "./ServerConfig.js"
+import type { ApiKey, HttpLimits, ServerConfig } from "./ServerConfig.js"
 
 /**
  * A running service.
@@ -65,18 +74,22 @@ const keyAuthorizer = (keys: ReadonlyArray<ApiKey>): ApplicantEventsRouter.Autho
   }
 }
 
-/** Answers `true` while a cheap catalog read succeeds, asking Propexo at most every `ttl`. */
-const readiness = (
-  runtime: ManagedRuntime.ManagedRuntime<PropexoClient.PropexoClient, never>,
-  ttlMillis: number
-) => {
-  let checked = 0
-  let ready: Promise<boolean> = Promise.resolve(false)
-  return (): Promise<boolean> => {
+/** How often `/readyz` may ask Propexo: each check spends one request of the shared quota. */
+const READINESS_CHECK_MILLIS = 60_000
+
+/**
+ * `/readyz`: whether the last catalog read (`GET /v1/event-types/?limit=1`,
+ * made at most once a minute) succeeded, with the pacer's last known quota,
+ * which costs nothing to read.
+ */
+const readiness = (runtime: ManagedRuntime.ManagedRuntime<PropexoClient.PropexoClient, never>) => {
+  let checkedAt = Number.NEGATIVE_INFINITY
+  let reachable: Promise<boolean> = Promise.resolve(false)
+  return async (): Promise<{ readonly ready: boolean; readonly quota: PropexoClient.Quota }> => {
     const now = Date.now()
-    if (now - checked >= ttlMillis) {
-      checked = now
-      ready = runtime.runPromise(
+    if (now - checkedAt >= READINESS_CHECK_MILLIS) {
+      checkedAt = now
+      reachable = runtime.runPromise(
         Effect.flatMap(PropexoClient.PropexoClient, (client) =>
           client.api.eventTypes.list({ urlParams: { limit: 1 } })).pipe(
             Effect.timeout("5 seconds"),
@@ -85,8 +98,38 @@ const readiness = (
           )
       )
     }
-    return ready
+    const quota = runtime.runPromise(Effect.flatMap(PropexoClient.PropexoClient, (client) => client.quota))
+    const [ready, known] = await Promise.all([reachable, quota])
+    return { ready, quota: known }
   }
+}
+
+const logMemory = Effect.suspend(() => {
+  const memory = process.memoryUsage()
+  return Effect.logInfo("memory").pipe(
+    Effect.annotateLogs({
+      uptime_s: Math.round(process.uptime()),
+      rss_mib: Math.round(memory.rss / 2 ** 20),
+      heap_used_mib: Math.round(memory.heapUsed / 2 ** 20)
+    })
+  )
+})
+
+/** A Node server over `app` with the configured timeouts and connection cap. */
+const nodeServer = (app: express.Express, limits: HttpLimits): Http.Server => {
+  const headersTimeout = Duration.toMillis(limits.headersTimeout)
+  const requestTimeout = Duration.toMillis(limits.requestTimeout)
+  const server = Http.createServer({
+    headersTimeout,
+    requestTimeout,
+    keepAliveTimeout: Duration.toMillis(limits.keepAliveTimeout),
+    // Node looks for expired requests this often (30 s by default): often
+    // enough that a short timeout cuts a slow client off close to it.
+    connectionsCheckingInterval: Math.max(10, Math.min(1_000, headersTimeout / 2))
+  }, app)
+  server.maxConnections = limits.maxConnections
+  server.on("clientError", Fallback.onClientError)
+  return server
 }
 
 const sampleCommand = (url: string, key: string, demo: boolean) => {
@@ -120,12 +163,17 @@ const sampleCommand = (url: string, key: string, demo: boolean) => {
 export const start = async (config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> => {
   const print = options.print ?? ((line: string) => console.log(line))
   const graceMillis = options.graceMillis ?? 10_000
+  if (Option.isSome(config.propexo) && Option.isNone(config.apiKeys)) {
+    throw new TypeError("Server.start: a real Propexo needs apiKeys; a key is generated only for the embedded simulator")
+  }
 
   const { propexo, sandbox } = await Option.match(config.propexo, {
     onSome: (propexo) => Promise.resolve({ propexo, sandbox: undefined }),
     onNone: async () => {
       const sandbox = await Sandbox.startSandbox({ jobDelay: "500 millis" })
-      print(`No PROPEXO_TOKEN set: using the embedded Propexo simulator at ${sandbox.baseUrl} (inspect it under /_sandbox/)`)
+      print(
+        `No PROPEXO_TOKEN set: using the embedded Propexo simulator at ${sandbox.baseUrl} (inspect it under /_sandbox/)`
+      )
       const propexo: PropexoConfig.PropexoConfigOptions = { token: Redacted.make(sandbox.token), baseUrl: sandbox.baseUrl }
       return { propexo, sandbox }
     }
@@ -161,27 +209,34 @@ export const start = async (config: ServerConfig, options: StartOptions = {}): P
     app.use(receiver.router)
   }
 
-  const ready = readiness(runtime, 5_000)
-  app.get("/healthz", (_req, res) => {
-    const memory = process.memoryUsage()
-    res.json({
-      status: "ok",
-      uptime_s: Math.round(process.uptime()),
-      rss_mib: Math.round(memory.rss / 2 ** 20),
-      heap_used_mib: Math.round(memory.heapUsed / 2 ** 20)
-    })
-  })
-  app.get("/readyz", (_req, res, next) => {
-    ready().then((ok) => res.status(ok ? 200 : 503).json({ status: ok ? "ready" : "Propexo unreachable" }), next)
-  })
+  const ready = readiness(runtime)
+  const onlyGet = Fallback.methodNotAllowed("GET, HEAD")
+  app.route("/healthz").get((_req, res) => void res.json({ status: "ok" })).all(onlyGet)
+  app.route("/readyz").get((_req, res, next) => {
+    ready().then(({ quota, ready }) =>
+      res.status(ready ? 200 : 503).json({
+        status: ready ? "ready" : "Propexo unreachable",
+        quota: { limit: quota.limit, resets_at: DateTime.formatIso(quota.resetAt) }
+      }), next)
+  }).all(onlyGet)
   app.use(
     "/applicant-events",
-    createApplicantEventsRouter({ runtime, authorize: keyAuthorizer(keys), timeZone: config.timeZone })
+    createApplicantEventsRouter({
+      runtime,
+      authorize: keyAuthorizer(keys),
+      timeZone: config.timeZone,
+      jobOwners: JobOwners.inMemory()
+    })
   )
+  app.use(Fallback.notFound, Fallback.handleError)
 
-  const server: Http.Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(config.port, config.host, (error?: Error) => error ? reject(error) : resolve(listening))
-    listening.once("error", reject)
+  const server = nodeServer(app, config.http)
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject)
+    server.listen(config.port, config.host, () => {
+      server.off("error", reject)
+      resolve()
+    })
   })
   const { port } = server.address() as AddressInfo // a TCP listener's address is always an AddressInfo
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`
@@ -196,10 +251,13 @@ export const start = async (config: ServerConfig, options: StartOptions = {}): P
     print(`No SERVER_API_KEYS set: generated one API key for this run: ${generatedKey}`)
   }
   print(`Record a sample event:\n${sampleCommand(url, generatedKey ?? "<your API key>", sandbox !== undefined)}`)
+  runtime.runFork(logMemory)
+  const memoryLog = setInterval(() => runtime.runFork(logMemory), Duration.toMillis(config.memoryLogInterval)).unref()
 
   let closing: Promise<void> | undefined
   const close = () =>
     closing ??= (async () => {
+      clearInterval(memoryLog)
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => server.closeAllConnections(), graceMillis)
         server.close(() => {

@@ -1,21 +1,32 @@
 /**
  * The service's configuration, read from the environment through Effect
- * `Config`. Every variable is optional: with none set, the service runs
- * against the embedded Propexo simulator with one generated API key and
- * Slack off.
+ * `Config`. With nothing set, the service runs against the embedded Propexo
+ * simulator with one generated API key and Slack off. It fails closed: a
+ * deployment that sets some of Propexo's or the callers' variables but no
+ * usable token does not start, and a real token needs `SERVER_API_KEYS`.
  *
  * | variable | meaning |
  * |---|---|
  * | `PORT` | port to listen on, default 3000 (0: any free port) |
  * | `HOST` | address to listen on, default `127.0.0.1` (`0.0.0.0` in a container) |
- * | `PROPEXO_TOKEN` | Propexo bearer token; unset: the embedded simulator |
- * | `PROPEXO_BASE_URL` | `production`, `sandbox` or a URL; default production |
+ * | `PROPEXO_TOKEN` | Propexo bearer token; required unless the embedded simulator runs |
+ * | `PROPEXO_BASE_URL` | `production`, `sandbox` or a URL, default production; `simulator`: the embedded simulator |
  * | `PROPEXO_TIMEOUT`, `PROPEXO_RATE_LIMIT`, `PROPEXO_RATE_LIMIT_HEADROOM`, `PROPEXO_RETRY_AMBIGUOUS` | client tuning, see `@entrata-events/propexo` |
- * | `SERVER_API_KEYS` | `key=integration[+integration…]` or `key=*`, comma-separated; unset: one generated key for every integration |
+ * | `SERVER_API_KEYS` | `key=integration[+integration…]` or `key=*`, comma-separated; required with a real token; unset on the simulator: one generated key for every integration |
+ * | `SERVER_HEADERS_TIMEOUT` | longest wait for a request's headers, default `10 seconds` |
+ * | `SERVER_REQUEST_TIMEOUT` | longest wait for a whole request, body included, default `30 seconds` |
+ * | `SERVER_KEEP_ALIVE_TIMEOUT` | how long an idle connection stays open, default `5 seconds` |
+ * | `SERVER_MAX_CONNECTIONS` | open connections at most, default 1000 |
+ * | `SERVER_MEMORY_LOG_INTERVAL` | how often the process's memory figures are logged, default `5 minutes` |
  * | `SLACK_SIGNING_SECRET` | turns the Slack command on |
  * | `SLACK_INTEGRATION_ID` | the integration every Slack workspace writes to |
  * | `SLACK_TEAMS` | `team_id=integration`, comma-separated: per-workspace integrations (wins over `SLACK_INTEGRATION_ID`) |
  * | `TZ_FOR_INPUT` | zone of wall-clock input, default `America/Denver` |
+ *
+ * The embedded simulator runs when none of `PROPEXO_TOKEN`,
+ * `PROPEXO_BASE_URL` and `SERVER_API_KEYS` is set, or when
+ * `PROPEXO_BASE_URL=simulator` (then without a token). Any other setting
+ * without a token, or an empty one, is refused naming `PROPEXO_TOKEN`.
  *
  * @since 0.1.0
  */
@@ -23,6 +34,8 @@ import * as MountainTime from "@entrata-events/core/MountainTime"
 import { PropexoConfig } from "@entrata-events/propexo"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -39,16 +52,39 @@ export interface ApiKey {
 }
 
 /**
+ * How the Node HTTP server guards its connections: a client that sends its
+ * request too slowly is cut off, an idle connection closed, and no more
+ * than `maxConnections` are open at once.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface HttpLimits {
+  /** Node's `headersTimeout`. */
+  readonly headersTimeout: Duration.Duration
+  /** Node's `requestTimeout`: the whole request, body included. */
+  readonly requestTimeout: Duration.Duration
+  /** Node's `keepAliveTimeout`. */
+  readonly keepAliveTimeout: Duration.Duration
+  /** `net.Server`'s `maxConnections`: connections past it are closed at once. */
+  readonly maxConnections: number
+}
+
+/**
  * @since 0.1.0
  * @category models
  */
 export interface ServerConfig {
   readonly port: number
   readonly host: string
-  /** `None`: no `PROPEXO_TOKEN`, so the embedded simulator. */
+  /** `None`: the embedded simulator. */
   readonly propexo: Option.Option<PropexoConfig.PropexoConfigOptions>
-  /** `None`: generate one key at start-up. */
+  /** `None`: generate one key at start-up, which only the simulator allows. */
   readonly apiKeys: Option.Option<ReadonlyArray<ApiKey>>
+  /** @since 0.2.0 */
+  readonly http: HttpLimits
+  /** How often the memory figures are logged (and once at start-up). @since 0.2.0 */
+  readonly memoryLogInterval: Duration.Duration
   readonly slack: Option.Option<{
     readonly signingSecret: Redacted.Redacted<string>
     /** Team id to integration id; `*` stands for every team. */
@@ -120,9 +156,31 @@ const port = Config.integer("PORT").pipe(
   Config.withDefault(3000)
 )
 
-// Without a token there is nothing else of Propexo's to read: `option` turns
-// the missing token into `None`, while a malformed variable still fails.
-const propexo = Config.option(PropexoConfig.fromEnv)
+const positiveDuration = (name: string, fallback: Duration.DurationInput) =>
+  Config.duration(name).pipe(
+    Config.validate({
+      message: "must be a positive, finite duration such as 30 seconds",
+      validation: (d) => Duration.isFinite(d) && Duration.toMillis(d) > 0
+    }),
+    Config.withDefault(Duration.decode(fallback))
+  )
+
+const http: Config.Config<HttpLimits> = Config.all({
+  headersTimeout: positiveDuration("SERVER_HEADERS_TIMEOUT", "10 seconds"),
+  requestTimeout: positiveDuration("SERVER_REQUEST_TIMEOUT", "30 seconds"),
+  keepAliveTimeout: positiveDuration("SERVER_KEEP_ALIVE_TIMEOUT", "5 seconds"),
+  maxConnections: Config.integer("SERVER_MAX_CONNECTIONS").pipe(
+    Config.validate({ message: "must be a positive whole number", validation: (n) => n > 0 }),
+    Config.withDefault(1000)
+  )
+}).pipe(
+  // Node refuses to make a server whose headers may take longer than the whole request.
+  Config.mapOrFail((limits) =>
+    Duration.lessThanOrEqualTo(limits.headersTimeout, limits.requestTimeout)
+      ? Either.right(limits)
+      : Either.left(ConfigError.InvalidData(["SERVER_HEADERS_TIMEOUT"], "must not be longer than SERVER_REQUEST_TIMEOUT"))
+  )
+)
 
 const slack = Config.all({
   secret: Config.option(Config.redacted("SLACK_SIGNING_SECRET")),
@@ -155,17 +213,65 @@ const timeZone = Config.string("TZ_FOR_INPUT").pipe(
   Config.withDefault(MountainTime.TIME_ZONE)
 )
 
+const SIMULATOR = "simulator"
+
+const invalid = (variable: string, message: string) => Effect.fail(ConfigError.InvalidData([variable], message))
+
+const NO_TOKEN = "is not set, so nothing would reach Entrata: set your Propexo token, or unset PROPEXO_BASE_URL " +
+  "and SERVER_API_KEYS (or set PROPEXO_BASE_URL=simulator) to run the embedded simulator"
+
 /**
- * The whole configuration.
+ * Where events go, from `PROPEXO_TOKEN` and `PROPEXO_BASE_URL`: `None` for
+ * the embedded simulator, which only the newcomer's empty environment or
+ * `PROPEXO_BASE_URL=simulator` selects.
+ */
+const propexoTarget = (
+  apiKeys: Option.Option<unknown>
+): Effect.Effect<Option.Option<PropexoConfig.PropexoConfigOptions>, ConfigError.ConfigError> =>
+  Effect.gen(function*() {
+    const { baseUrl, token } = yield* Config.all({
+      token: Config.option(Config.redacted("PROPEXO_TOKEN")),
+      baseUrl: Config.option(Config.string("PROPEXO_BASE_URL"))
+    })
+    if (Option.isSome(token) && Redacted.value(token.value).trim() === "") {
+      return yield* invalid("PROPEXO_TOKEN", "is empty; set it to your Propexo token, or unset it")
+    }
+    if (Option.getOrUndefined(baseUrl)?.trim() === SIMULATOR) {
+      return Option.isSome(token)
+        ? yield* invalid("PROPEXO_TOKEN", "is set, but PROPEXO_BASE_URL=simulator sends nothing to Propexo: unset one")
+        : Option.none()
+    }
+    if (Option.isNone(token)) {
+      return Option.isNone(baseUrl) && Option.isNone(apiKeys) ? Option.none() : yield* invalid("PROPEXO_TOKEN", NO_TOKEN)
+    }
+    return Option.some(yield* PropexoConfig.fromEnv)
+  })
+
+/**
+ * The whole configuration, read through the current `ConfigProvider`
+ * (the environment by default). It fails with a `ConfigError` naming the
+ * variable for a malformed value, or for a combination that fails closed
+ * (see the module's documentation).
  *
  * @since 0.1.0
  * @category config
  */
-export const config: Config.Config<ServerConfig> = Config.all({
-  port,
-  host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
-  propexo,
-  apiKeys: Config.option(fromParser("SERVER_API_KEYS", parseApiKeys)),
-  slack,
-  timeZone
+export const config: Effect.Effect<ServerConfig, ConfigError.ConfigError> = Effect.gen(function*() {
+  const rest = yield* Config.all({
+    port,
+    host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
+    apiKeys: Config.option(fromParser("SERVER_API_KEYS", parseApiKeys)),
+    http,
+    memoryLogInterval: positiveDuration("SERVER_MEMORY_LOG_INTERVAL", "5 minutes"),
+    slack,
+    timeZone
+  })
+  const propexo = yield* propexoTarget(rest.apiKeys)
+  if (Option.isSome(propexo) && Option.isNone(rest.apiKeys)) {
+    return yield* invalid(
+      "SERVER_API_KEYS",
+      "is required with a real PROPEXO_TOKEN: list your callers' keys as key=integration_id or key=*"
+    )
+  }
+  return { ...rest, propexo }
 })

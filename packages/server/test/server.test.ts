@@ -3,12 +3,14 @@
  * runs it (`node packages/server/dist/main.js`, built by `tsc -b`), with no
  * test hooks, driven over HTTP as its users would.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { Sandbox, Seed } from "@entrata-events/sandbox"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Crypto from "node:crypto"
 import { once } from "node:events"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
+import * as Net from "node:net"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -89,7 +91,11 @@ describe("the service", () => {
       expect(key).toMatch(/^ee_[A-Za-z0-9_-]{32}$/)
       expect(simulator).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
 
-      expect((await fetch(`${url}/healthz`)).status).toBe(200)
+      const health = await fetch(`${url}/healthz`)
+      expect(health.status).toBe(200)
+      expect(await health.json()).toEqual({ status: "ok" })
+      // The memory figures are in the log instead.
+      expect(service.output()).toMatch(/message=memory .*rss_mib=\d+ heap_used_mib=\d+/)
       expect((await fetch(`${url}/readyz`)).status).toBe(200)
 
       // The sample command it printed works as printed.
@@ -164,11 +170,25 @@ describe("the service", () => {
     [{ SERVER_API_KEYS: "a-long-enough-api-key-0001" }, "SERVER_API_KEYS"],
     [{ PROPEXO_TOKEN: "token", PROPEXO_BASE_URL: "not a url" }, "PROPEXO_BASE_URL"],
     [{ TZ_FOR_INPUT: "Mars/Olympus" }, "TZ_FOR_INPUT"],
-    [{ SLACK_SIGNING_SECRET: "secret" }, "SLACK_SIGNING_SECRET"]
+    [{ SLACK_SIGNING_SECRET: "secret" }, "SLACK_SIGNING_SECRET"],
+    // Fails closed: a deployment that forgot its token does not silently record nowhere.
+    [{ PROPEXO_BASE_URL: "production" }, "PROPEXO_TOKEN"],
+    [{ PROPEXO_BASE_URL: "https://api.propexo.com" }, "PROPEXO_TOKEN"],
+    [{ SERVER_API_KEYS: "a-long-enough-api-key-0001=*" }, "PROPEXO_TOKEN"],
+    [{ PROPEXO_TOKEN: "" }, "PROPEXO_TOKEN"],
+    [{ PROPEXO_TOKEN: "   ", SERVER_API_KEYS: "a-long-enough-api-key-0001=*" }, "PROPEXO_TOKEN"],
+    [{ PROPEXO_TOKEN: "a-real-token", PROPEXO_BASE_URL: "simulator" }, "PROPEXO_TOKEN"],
+    // A real token needs the callers' keys: none is generated for a real Propexo.
+    [{ PROPEXO_TOKEN: "a-real-token" }, "SERVER_API_KEYS"],
+    [{ SERVER_REQUEST_TIMEOUT: "soon" }, "SERVER_REQUEST_TIMEOUT"],
+    [{ SERVER_HEADERS_TIMEOUT: "40 seconds" }, "SERVER_HEADERS_TIMEOUT"],
+    [{ SERVER_KEEP_ALIVE_TIMEOUT: "0 seconds" }, "SERVER_KEEP_ALIVE_TIMEOUT"],
+    [{ SERVER_MAX_CONNECTIONS: "0" }, "SERVER_MAX_CONNECTIONS"],
+    [{ SERVER_MEMORY_LOG_INTERVAL: "often" }, "SERVER_MEMORY_LOG_INTERVAL"]
   ])("refuses to start with %j, in one line naming %s", async (env, variable) => {
     const service = launch(env)
     const [code] = await once(service.child, "exit")
-    expect(code).not.toBe(0)
+    expect(code).toBe(78)
     const lines = service.errors().trim().split("\n")
     expect(lines).toHaveLength(1)
     expect(lines[0]).toMatch(new RegExp(`^entrata-events: configuration error: ${variable}: `))
@@ -178,6 +198,7 @@ describe("the service", () => {
   it("with SERVER_API_KEYS, accepts only those keys and only for their integrations", async () => {
     const key = "integration-a-key-0123456789"
     const service = launch({
+      PROPEXO_BASE_URL: "simulator",
       SERVER_API_KEYS: `${key}=cmbbv7882e3lzgdwsodofqop6,other-integration-key-9876=someotherintegration`
     })
     try {
@@ -193,6 +214,212 @@ describe("the service", () => {
       expect((await post(`Bearer ${key}`)).status).toBe(202)
       expect((await post("Bearer other-integration-key-9876")).status).toBe(403)
       expect(await stop(service)).toEqual({ code: 0, signal: null })
+    } finally {
+      service.child.kill("SIGKILL")
+    }
+  }, 60_000)
+
+  it("with a real token and SERVER_API_KEYS, records through that Propexo, with no simulator and no generated key", async () => {
+    const propexo = await Sandbox.startSandbox({ jobDelay: 0 })
+    const key = "integration-a-key-0123456789"
+    const service = launch({ PROPEXO_TOKEN: propexo.token, PROPEXO_BASE_URL: propexo.baseUrl, SERVER_API_KEYS: `${key}=*` })
+    try {
+      const { curl, key: generated, simulator, url } = await started(service)
+      expect({ generated, simulator }).toEqual({ generated: undefined, simulator: undefined })
+      expect(service.output()).not.toContain("generated")
+      const answer = await fetch(`${url}/applicant-events`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          integration_id: Seed.DEMO.integrationId,
+          applicant_id: Seed.DEMO.applicantId,
+          application_id: Seed.DEMO.applicationId,
+          event_type_id: Seed.DEMO.eventTypeIds.Notes,
+          event_datetime: "2026-11-28 14:30",
+          notes: "To a real Propexo"
+        })
+      })
+      expect(answer.status).toBe(202)
+      expect((await propexo.jobs()).map((j) => j.body.notes)).toEqual(["To a real Propexo"])
+      expect(curl).toContain("<your API key>")
+      expect(service.output() + service.errors()).not.toContain(propexo.token)
+      expect(await stop(service)).toEqual({ code: 0, signal: null })
+    } finally {
+      service.child.kill("SIGKILL")
+      await propexo.close()
+    }
+  }, 60_000)
+})
+
+/** The requests the embedded simulator received. */
+const simulatorRequests = async (simulator: string) => {
+  // The simulator's documented inspection answer.
+  const { requests } = (await (await fetch(`${simulator}/_sandbox/requests`)).json()) as {
+    readonly requests: ReadonlyArray<{ readonly method: string; readonly path: string }>
+  }
+  return requests
+}
+
+describe("the service's answers", () => {
+  const keyA = "integration-a-key-0123456789"
+  const keyB = "other-integration-key-9876"
+  let service: Service
+  let url: string
+  let simulator: string
+  beforeAll(async () => {
+    service = launch({
+      PROPEXO_BASE_URL: "simulator",
+      SERVER_API_KEYS: `${keyA}=${Seed.DEMO.integrationId},${keyB}=${Seed.OTHER.integrationId}`
+    })
+    ;({ simulator: simulator = "", url } = await started(service))
+  }, 60_000)
+  afterAll(() => void service.child.kill("SIGKILL"))
+
+  const get = (path: string, key?: string) =>
+    fetch(`${url}${path}`, key === undefined ? {} : { headers: { authorization: `Bearer ${key}` } })
+
+  const expectProblem = async (answer: Response, status: number, slug: string) => {
+    expect(answer.status).toBe(status)
+    expect(answer.headers.get("content-type")).toMatch(/^application\/problem\+json\b/)
+    // A problem document's members; the assertions below check them.
+    const body = (await answer.json()) as { type: string; status: number; request_id: string }
+    expect(body).toMatchObject({ type: `https://entrata-events.dev/problems/${slug}`, status })
+    expect(body.request_id).toBe(answer.headers.get("x-request-id"))
+  }
+
+  it("a job is answered only to a key of its integration: another key, or an unknown id, is a 404 that asks Propexo nothing", async () => {
+    const created = await fetch(`${url}/applicant-events`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${keyA}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        integration_id: Seed.DEMO.integrationId,
+        applicant_id: Seed.DEMO.applicantId,
+        application_id: Seed.DEMO.applicationId,
+        event_type_id: Seed.DEMO.eventTypeIds.Notes,
+        event_datetime: "2026-11-28 14:30",
+        notes: "A's event"
+      })
+    })
+    expect(created.status).toBe(202)
+    const { status_url } = (await created.json()) as { status_url: string } // a 202's documented body
+    await expectProblem(await get(status_url, keyB), 404, "job-not-found")
+    await expectProblem(await get("/applicant-events/jobs/cnosuchjob000000000000000", keyA), 404, "job-not-found")
+    const statusReads = () => simulatorRequests(simulator).then((rs) => rs.filter((r) => r.path.includes("write-status")))
+    expect(await statusReads()).toEqual([])
+    expect((await get(status_url, keyA)).status).toBe(200)
+    expect(await statusReads()).toHaveLength(1)
+  })
+
+  it("unknown paths, malformed URLs and other methods are problem documents, not Express's HTML", async () => {
+    await expectProblem(await get("/nowhere"), 404, "not-found")
+    await expectProblem(await get("/applicant-events/nowhere"), 404, "not-found")
+    await expectProblem(await get("/applicant-events/jobs/%E0%A4%A", keyA), 400, "malformed-url")
+    const post = await fetch(`${url}/healthz`, { method: "POST" })
+    await expectProblem(post, 405, "method-not-allowed")
+    expect(post.headers.get("allow")).toBe("GET, HEAD")
+    await expectProblem(await fetch(`${url}/readyz`, { method: "DELETE" }), 405, "method-not-allowed")
+  })
+})
+
+describe("/readyz", () => {
+  it("spends no quota: a burst of checks makes at most one Propexo request, and reports the pacer's quota", async () => {
+    const service = launch({})
+    try {
+      const { simulator, url } = await started(service)
+      const answers = await Promise.all(Array.from({ length: 20 }, () => fetch(`${url}/readyz`)))
+      for (let i = 0; i < 20; i++) answers.push(await fetch(`${url}/readyz`))
+      expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200))
+      // Checked whole by the next assertion.
+      const body = (await answers[0]!.json()) as { status: string; quota: { limit: number; resets_at: string } }
+      expect(body).toEqual({ status: "ready", quota: { limit: 150, resets_at: expect.any(String) } })
+      expect(Date.parse(body.quota.resets_at)).toBeGreaterThan(Date.now() - 60_000)
+      expect((await simulatorRequests(simulator!)).map((r) => `${r.method} ${r.path}`)).toEqual(["GET /v1/event-types/"])
+    } finally {
+      service.child.kill("SIGKILL")
+    }
+  }, 60_000)
+})
+
+/**
+ * Opens a raw connection, writes `head`, then `trickle` one byte every
+ * 50 ms; resolves once the server closes the connection with what it
+ * answered and how many bytes of `trickle` were never sent.
+ */
+const slowClient = (url: string, head: string, trickle: string) =>
+  new Promise<{ readonly answer: string; readonly unsent: number }>((resolve) => {
+    const { hostname, port } = new URL(url)
+    let answer = ""
+    let sent = 0
+    let timer: ReturnType<typeof setInterval> | undefined
+    const socket = Net.connect(Number(port), hostname, () => {
+      socket.write(head)
+      timer = setInterval(() => {
+        if (sent < trickle.length) socket.write(trickle[sent++]!)
+      }, 50)
+    })
+    socket.setEncoding("utf8").on("data", (chunk: string) => (answer += chunk))
+    // Writing to a connection the server cut off may fail; the close that follows is what counts.
+    socket.on("error", () => {})
+    socket.on("close", () => {
+      clearInterval(timer)
+      resolve({ answer, unsent: trickle.length - sent })
+    })
+  })
+
+/** One request on a raw connection that asks to be closed; resolves with the answer's status line and body. */
+const rawGet = (socket: Net.Socket, path: string) =>
+  new Promise<{ readonly statusLine: string; readonly body: string }>((resolve) => {
+    let text = ""
+    socket.setEncoding("utf8").on("data", (chunk: string) => (text += chunk))
+    socket.on("close", () => resolve({ statusLine: text.split("\r\n")[0] ?? "", body: text.split("\r\n\r\n")[1] ?? "" }))
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)
+  })
+
+const connect = (url: string) =>
+  new Promise<Net.Socket>((resolve, reject) => {
+    const { hostname, port } = new URL(url)
+    const socket = Net.connect(Number(port), hostname, () => resolve(socket)).once("error", reject)
+  })
+
+describe("the Node server's limits", () => {
+  it("a request trickled byte by byte, body or headers, is cut off with a 408 problem, and the service stays up", async () => {
+    const service = launch({ SERVER_HEADERS_TIMEOUT: "1 second", SERVER_REQUEST_TIMEOUT: "1 second" })
+    try {
+      const { key, url } = await started(service)
+      const body = slowClient(
+        url,
+        `POST /applicant-events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\n` +
+          "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n",
+        "x".repeat(1_000)
+      )
+      const headers = slowClient(url, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ", "a".repeat(1_000))
+      for (const { answer, unsent } of await Promise.all([body, headers])) {
+        expect(unsent).toBeGreaterThan(0)
+        const [head = "", json = ""] = answer.split("\r\n\r\n")
+        expect(head).toMatch(/^HTTP\/1\.1 408 /)
+        expect(head).toMatch(/\r\ncontent-type: application\/problem\+json/i)
+        expect(JSON.parse(json)).toMatchObject({ type: "https://entrata-events.dev/problems/request-timeout", status: 408 })
+      }
+      expect((await fetch(`${url}/healthz`)).status).toBe(200)
+    } finally {
+      service.child.kill("SIGKILL")
+    }
+  }, 60_000)
+
+  it("connections past SERVER_MAX_CONNECTIONS are closed at once; those within it are served", async () => {
+    const service = launch({ SERVER_MAX_CONNECTIONS: "2" })
+    try {
+      const { url } = await started(service)
+      const first = await connect(url)
+      const second = await connect(url)
+      const third = await connect(url)
+      let received = ""
+      third.setEncoding("utf8").on("data", (chunk: string) => (received += chunk))
+      third.on("error", () => {})
+      await once(third, "close")
+      expect(received).toBe("")
+      expect(await rawGet(first, "/healthz")).toEqual({ statusLine: "HTTP/1.1 200 OK", body: "{\"status\":\"ok\"}" })
+      expect((await rawGet(second, "/healthz")).statusLine).toBe("HTTP/1.1 200 OK")
     } finally {
       service.child.kill("SIGKILL")
     }

@@ -5,7 +5,9 @@
 import * as Effect from "effect/Effect"
 import type { Request, Response } from "express"
 import express from "express"
+import { isUtf8 } from "node:buffer"
 import { BodyRejected } from "./failures.js"
+import { property } from "./property.js"
 
 const JSON_TYPES = ["application/json", "application/*+json"]
 
@@ -27,20 +29,40 @@ const fromHost = (body: unknown): Effect.Effect<unknown, BodyRejected> => {
   return Effect.succeed(body)
 }
 
-/** The `type` body-parser gives its errors (see body-parser's README). */
-const typeOf = (error: unknown): unknown =>
-  typeof error === "object" && error !== null && "type" in error ? error.type : undefined
+// The type `verify` gives a body that is not UTF-8 (body-parser passes it on).
+const NOT_UTF8 = "entity.encoding.invalid"
+const CHARSET_UNSUPPORTED = "charset.unsupported"
 
-const fromParserError = (error: unknown, limit: number): BodyRejected | undefined => {
-  switch (typeOf(error)) {
-    case "entity.too.large":
+/**
+ * Refuses, before it is decoded, a body in a charset other than UTF-8 or
+ * whose bytes are not UTF-8: body-parser would replace bad bytes with
+ * U+FFFD and record something the caller never sent.
+ */
+const verify = (_req: unknown, _res: unknown, bytes: Buffer, encoding: string): void => {
+  if (encoding !== "utf-8") throw Object.assign(new Error("charset"), { type: CHARSET_UNSUPPORTED })
+  if (!isUtf8(bytes)) throw Object.assign(new Error("not UTF-8"), { type: NOT_UTF8 })
+}
+
+/**
+ * What a body parser's error means for the caller; `undefined` for an error
+ * that is not about the body (a defect).
+ */
+export const fromParserError = (error: unknown, req: Request): BodyRejected | undefined => {
+  switch (property(error, "type")) {
+    case "entity.too.large": {
+      const limit = property(error, "limit")
       return new BodyRejected({
         reason: "too-large",
-        detail: `The request body is larger than the limit of ${limit} bytes.`
+        detail: typeof limit === "number"
+          ? `The request body is larger than the limit of ${limit} bytes.`
+          : "The request body is larger than this server accepts."
       })
+    }
     case "entity.parse.failed":
       return malformed()
-    case "charset.unsupported":
+    case NOT_UTF8:
+      return new BodyRejected({ reason: "malformed", detail: "The request body is not valid UTF-8 text." })
+    case CHARSET_UNSUPPORTED:
       return new BodyRejected({
         reason: "unsupported-media-type",
         detail: "The request body must be JSON in UTF-8."
@@ -53,6 +75,16 @@ const fromParserError = (error: unknown, limit: number): BodyRejected | undefine
     case "request.aborted":
     case "request.size.invalid":
       return new BodyRejected({ reason: "malformed", detail: "The request body ended before its announced length." })
+    case undefined: {
+      // body-parser answers 400 without a type only when the decompressor failed.
+      const encoding = req.get("content-encoding")
+      return property(error, "status") === 400 && encoding !== undefined
+        ? new BodyRejected({
+          reason: "malformed",
+          detail: `The request body is not valid ${encoding.trim().toLowerCase()} data, as its Content-Encoding says.`
+        })
+        : undefined
+    }
     default:
       return undefined
   }
@@ -64,7 +96,7 @@ const fromParserError = (error: unknown, limit: number): BodyRejected | undefine
  * `BodyRejected`. A body the host already parsed is taken from `req.body`.
  */
 export const makeReader = (limit: number) => {
-  const parse = express.json({ limit, strict: false, type: JSON_TYPES })
+  const parse = express.json({ limit, strict: false, type: JSON_TYPES, verify })
   return (req: Request, res: Response): Effect.Effect<unknown, BodyRejected> =>
     Effect.suspend(() => {
       const type = req.is(JSON_TYPES)
@@ -94,7 +126,7 @@ export const makeReader = (limit: number) => {
             )
             return
           }
-          const rejected = fromParserError(error, limit)
+          const rejected = fromParserError(error, req)
           resume(rejected === undefined ? Effect.die(error) : Effect.fail(rejected))
         })
       })

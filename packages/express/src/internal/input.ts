@@ -42,6 +42,32 @@ const issueOf = (path: string, error: MountainTime.MountainTimeError, timeZone: 
   }
 }
 
+/**
+ * How deep arrays and objects may nest in a body. An event's fields are
+ * text, numbers and booleans; the bound keeps a pathological body away
+ * from everything that would walk it.
+ */
+const MAX_DEPTH = 32
+
+// Iterative, so that no body can exhaust the stack.
+const nestedTooDeep = (value: unknown): boolean => {
+  const pending: Array<readonly [unknown, number]> = [[value, 1]]
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, depth] = next
+    if (typeof item !== "object" || item === null) continue
+    if (depth > MAX_DEPTH) return true
+    for (const child of Object.values(item)) pending.push([child, depth + 1])
+  }
+  return false
+}
+
+const TOO_DEEP = `nests arrays or objects more than ${MAX_DEPTH} levels deep`
+
+const nestingIssues = (body: unknown): ReadonlyArray<Issue> => {
+  if (!isRecord(body)) return nestedTooDeep(body) ? [{ path: "", message: TOO_DEEP }] : []
+  return Object.entries(body).filter(([, value]) => nestedTooDeep(value)).map(([path]) => ({ path, message: TOO_DEEP }))
+}
+
 const order = new Map<string, number>(ApplicantEvent.FIELDS.map((field, index) => [field, index]))
 const rank = (issue: Issue): number => issue.path === "" ? -1 : order.get(issue.path.split(".")[0] ?? "") ?? order.size
 
@@ -60,6 +86,8 @@ export const toEvent = (
   body: unknown,
   options: { readonly timeZone: string; readonly disambiguation: MountainTime.Disambiguation }
 ): Either.Either<ApplicantEvent.ApplicantEvent, InvalidInput> => {
+  const [tooDeep, ...alsoTooDeep] = nestingIssues(body)
+  if (tooDeep !== undefined) return Either.left(new InvalidInput({ issues: [tooDeep, ...alsoTooDeep] }))
   let input = body
   const timeIssues: Array<Issue> = []
   if (isRecord(body)) {

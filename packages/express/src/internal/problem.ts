@@ -1,6 +1,7 @@
 /**
- * HTTP answers: JSON, and RFC 9457 problem documents. This is the one place
- * that decides which answer each failure gets. What a caller reads is this
+ * HTTP answers: JSON, and RFC 9457 problem documents, and writing them.
+ * This is the one place that decides which answer each failure gets, the
+ * router's and the Fallback handlers' alike. What a caller reads is this
  * module's own text, plus what concerns the caller's own event (its field
  * problems, Propexo's findings on its fields, the PMS's refusals of it) and
  * the reasons `authorize` gave. No error's message, cause or stack is ever
@@ -10,7 +11,11 @@
 import type { ApplicantEventsError } from "@entrata-events/core/ApplicantEvents"
 import type { PropexoError, WriteFailed, WriteStillPending } from "@entrata-events/propexo/PropexoError"
 import * as DateTime from "effect/DateTime"
+import type { Request, Response } from "express"
+import { randomUUID } from "node:crypto"
+import { STATUS_CODES } from "node:http"
 import type { Forbidden, Unauthorized } from "../ApplicantEventsRouter.js"
+import { fromParserError } from "./body.js"
 import type {
   BodyRejected,
   IntegrationNotAllowed,
@@ -19,6 +24,7 @@ import type {
   JobNotFound,
   MethodNotAllowed
 } from "./failures.js"
+import { property } from "./property.js"
 
 /** Where the problem types are documented; each type is this plus its slug. */
 export const TYPE_BASE = "https://entrata-events.dev/problems/"
@@ -66,6 +72,36 @@ export interface Context {
 
 const NO_STORE = { "cache-control": "no-store" }
 
+// What an X-Request-Id may be: a token safe to echo and to log.
+const REQUEST_ID = /^[A-Za-z0-9._~:+/=-]{1,200}$/
+
+/** The caller's `X-Request-Id` when it is a sane token, otherwise a fresh one. */
+export const requestIdOf = (req: Request): string => {
+  const given = req.get("x-request-id")
+  return given !== undefined && REQUEST_ID.test(given) ? given : randomUUID()
+}
+
+/** Writes an answer, unless one was already started or the client is gone. */
+export const send = (res: Response, answer: Answer): void => {
+  if (res.headersSent || res.destroyed) return
+  res.statusCode = answer.status
+  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value)
+  res.setHeader("content-length", Buffer.byteLength(answer.body))
+  res.end(answer.body)
+}
+
+/** An answer as raw HTTP/1.1, for a socket no `ServerResponse` can write to any more. */
+export const toRaw = (answer: Answer, requestId: string): string =>
+  [
+    `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? "Error"}`,
+    ...Object.entries(answer.headers).map(([name, value]) => `${name}: ${value}`),
+    `x-request-id: ${requestId}`,
+    `content-length: ${Buffer.byteLength(answer.body)}`,
+    "connection: close",
+    "",
+    answer.body
+  ].join("\r\n")
+
 /** A JSON answer. */
 export const json = (status: number, value: unknown, headers: Readonly<Record<string, string>> = {}): Answer => ({
   status,
@@ -104,11 +140,81 @@ export const unavailable: Problem = {
   detail: "The server stopped handling the request before it finished; try again later."
 }
 
+// The same answer whether the job does not exist or belongs to an
+// integration the caller may not use: a 403 would tell that it exists.
 const jobNotFound: Problem = {
   status: 404,
   slug: "job-not-found",
   title: "Unknown job",
-  detail: "Propexo has no write job with that id."
+  detail: "There is no write job with that id that this caller may see."
+}
+
+/** The answer to a method the resource does not answer. */
+export const methodNotAllowed = (allow: string): Problem => ({
+  status: 405,
+  slug: "method-not-allowed",
+  title: "Method not allowed",
+  detail: `This resource answers ${allow} only.`,
+  headers: { allow }
+})
+
+/** The answer to a path nothing answers. */
+export const notFound: Problem = {
+  status: 404,
+  slug: "not-found",
+  title: "Not found",
+  detail: "Nothing is served at this path."
+}
+
+const malformedUrl: Problem = {
+  status: 400,
+  slug: "malformed-url",
+  title: "Malformed URL",
+  detail: "The request's URL has a percent-encoding that is not valid UTF-8."
+}
+
+const badRequest = (status: number): Problem => ({
+  status,
+  slug: "bad-request",
+  title: STATUS_CODES[status] ?? "Bad request",
+  detail: "This server cannot read the request."
+})
+
+/**
+ * The answer to an error Express or a middleware passed on; `undefined`
+ * for a defect (answered 500, logged).
+ */
+export const forExpressError = (error: unknown, req: Request): Problem | undefined => {
+  // The router's parameter decoding: `decodeURIComponent` refused the path.
+  if (error instanceof URIError) return malformedUrl
+  const body = fromParserError(error, req)
+  if (body !== undefined) return bodyProblem(body)
+  const status = property(error, "status")
+  return typeof status === "number" && Number.isInteger(status) && status >= 400 && status < 500
+    ? badRequest(status)
+    : undefined
+}
+
+/** The answer to a request Node's HTTP parser refused or timed out, by its error code. */
+export const forClientError = (code: unknown): Problem => {
+  switch (code) {
+    case "ERR_HTTP_REQUEST_TIMEOUT":
+      return {
+        status: 408,
+        slug: "request-timeout",
+        title: "Request timeout",
+        detail: "The request did not arrive in full within the time this server allows."
+      }
+    case "HPE_HEADER_OVERFLOW":
+      return {
+        status: 431,
+        slug: "header-fields-too-large",
+        title: "Request header fields too large",
+        detail: "The request's headers are larger than this server accepts."
+      }
+    default:
+      return badRequest(400)
+  }
 }
 
 const invalidInput = (errors: ReadonlyArray<Issue>): Problem => ({
@@ -119,16 +225,16 @@ const invalidInput = (errors: ReadonlyArray<Issue>): Problem => ({
   errors
 })
 
-const MAY_BE_RECORDED = "The event may have been recorded anyway: check Entrata before sending it again."
+const MAY_BE_RECORDED = "The event may have been recorded: check Entrata before sending it again."
 
-const propexoFailure = (detail: string, ambiguous: boolean | undefined): Problem => ({
-  status: 502,
-  slug: "propexo-unavailable",
-  title: "Propexo is unavailable",
-  detail: ambiguous === true
-    ? `${detail} ${MAY_BE_RECORDED}`
-    : detail,
-  ...(ambiguous === undefined ? {} : { extensions: { ambiguous } })
+/**
+ * A failed create's answer says what the error itself says about whether
+ * the event may have been recorded: the client decided it once.
+ */
+const withAmbiguity = (problem: Problem, ambiguous: boolean): Problem => ({
+  ...problem,
+  detail: ambiguous ? `${problem.detail} ${MAY_BE_RECORDED}` : problem.detail,
+  extensions: { ...problem.extensions, ambiguous }
 })
 
 const secondsUntil = (instant: DateTime.Utc, now: number): number =>
@@ -156,7 +262,11 @@ const bodyProblem = (failure: BodyRejected): Problem => {
 
 /** The problem a failure is answered with. */
 export const problemFor = (failure: Failure, ctx: Context): Problem => {
-  const create = ctx.operation === "create"
+  const problem = problemOf(failure, ctx)
+  return ctx.operation === "create" && "ambiguous" in failure ? withAmbiguity(problem, failure.ambiguous) : problem
+}
+
+const problemOf = (failure: Failure, ctx: Context): Problem => {
   switch (failure._tag) {
     case "Unauthorized":
       return {
@@ -185,13 +295,7 @@ export const problemFor = (failure: Failure, ctx: Context): Problem => {
     case "JobNotFound":
       return jobNotFound
     case "MethodNotAllowed":
-      return {
-        status: 405,
-        slug: "method-not-allowed",
-        title: "Method not allowed",
-        detail: `This resource answers ${failure.allow} only.`,
-        headers: { allow: failure.allow }
-      }
+      return methodNotAllowed(failure.allow)
     case "PropexoBadRequest":
       return {
         status: 422,
@@ -201,7 +305,7 @@ export const problemFor = (failure: Failure, ctx: Context): Problem => {
         errors: failure.issues
       }
     case "PropexoNotFound":
-      return create
+      return ctx.operation === "create"
         ? {
           status: 422,
           slug: "rejected-by-propexo",
@@ -234,47 +338,39 @@ export const problemFor = (failure: Failure, ctx: Context): Problem => {
         status: 429,
         slug: "rate-limited",
         title: "Too many requests",
-        detail: `Propexo's request quota is spent; try again in ${seconds} s. Nothing was sent.`,
+        detail: `Propexo's request quota is spent, so nothing was sent; try again in ${seconds} s.`,
         headers: { "retry-after": String(seconds) }
       }
     }
     case "PropexoUnavailable":
-      return propexoFailure(
-        failure.status === undefined
+      return {
+        status: 502,
+        slug: "propexo-unavailable",
+        title: "Propexo is unavailable",
+        detail: failure.status === undefined
           ? "Propexo could not be reached."
-          : `Propexo answered with HTTP ${failure.status}.`,
-        create ? failure.ambiguous : undefined
-      )
+          : `Propexo answered with HTTP ${failure.status}.`
+      }
     case "PropexoUnauthorized":
       return {
         status: 502,
         slug: "propexo-credentials",
         title: "Propexo refused this server's credentials",
-        detail: "This server's Propexo credentials were refused; its operators must fix them. Nothing was recorded.",
-        ...(create ? { extensions: { ambiguous: false } } : {})
+        detail: "This server's Propexo credentials were refused; its operators must fix them. Nothing was recorded."
       }
-    case "PropexoUnexpectedResponse": {
-      // Status 0: the request could not even be built, so it never left.
-      const ambiguous = failure.status !== 0 && (failure.status < 400 || failure.status >= 500)
+    case "PropexoUnexpectedResponse":
       return {
         status: 502,
         slug: "propexo-unexpected-response",
         title: "Propexo answered unexpectedly",
-        detail: create && ambiguous
-          ? `Propexo's answer could not be understood. ${MAY_BE_RECORDED}`
-          : "Propexo's answer could not be understood.",
-        ...(create ? { extensions: { ambiguous } } : {})
+        detail: "Propexo's answer could not be understood."
       }
-    }
     case "PropexoTimeout":
       return {
         status: 504,
         slug: "propexo-timeout",
         title: "Propexo did not answer in time",
-        detail: create && failure.ambiguous
-          ? `Propexo did not answer within ${failure.timeoutMillis} ms. ${MAY_BE_RECORDED}`
-          : `Propexo did not answer within ${failure.timeoutMillis} ms.`,
-        ...(create ? { extensions: { ambiguous: failure.ambiguous } } : {})
+        detail: `Propexo did not answer within ${failure.timeoutMillis} ms.`
       }
   }
 }
