@@ -155,6 +155,24 @@ const sampleCommand = (url: string, key: string, demo: boolean) => {
 }
 
 /**
+ * Lets the Slack follow-ups under way be posted, within what is left of the
+ * grace period, so that a person who recorded an event always hears back;
+ * past it, stops following write statuses (each command then says so) and
+ * waits for those last messages.
+ */
+const slackFollowUps = async (command: ApplicantEventCommand.RegisteredCommand, millis: number) => {
+  let timer: NodeJS.Timeout | undefined
+  const idle = await Promise.race([
+    command.whenIdle().then(() => true),
+    new Promise<false>((resolve) => timer = setTimeout(resolve, Math.max(0, millis), false))
+  ])
+  clearTimeout(timer)
+  if (idle) return
+  command.stopFollowingWrites()
+  await command.whenIdle()
+}
+
+/**
  * Starts the service as configured.
  *
  * @since 0.1.0
@@ -197,9 +215,10 @@ export const start = async (config: ServerConfig, options: StartOptions = {}): P
   const app = express()
   app.disable("x-powered-by")
 
+  let slackCommand: ApplicantEventCommand.RegisteredCommand | undefined
   if (Option.isSome(config.slack)) {
     const teams = config.slack.value.teams
-    const { receiver } = ApplicantEventCommand.makeExpressApp({
+    const { receiver, command } = ApplicantEventCommand.makeExpressApp({
       signingSecret: config.slack.value.signingSecret,
       runtime,
       timeZone: config.timeZone,
@@ -207,6 +226,7 @@ export const start = async (config: ServerConfig, options: StartOptions = {}): P
       authorize: ({ team_id }) => teams.get(team_id) ?? teams.get("*") ?? null
     })
     app.use(receiver.router)
+    slackCommand = command
   }
 
   const ready = readiness(runtime)
@@ -258,6 +278,7 @@ export const start = async (config: ServerConfig, options: StartOptions = {}): P
   const close = () =>
     closing ??= (async () => {
       clearInterval(memoryLog)
+      const deadline = Date.now() + graceMillis
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => server.closeAllConnections(), graceMillis)
         server.close(() => {
@@ -266,6 +287,7 @@ export const start = async (config: ServerConfig, options: StartOptions = {}): P
         })
         server.closeIdleConnections()
       })
+      if (slackCommand !== undefined) await slackFollowUps(slackCommand, deadline - Date.now())
       await runtime.dispose()
       await sandbox?.close()
     })()

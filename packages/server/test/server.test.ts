@@ -163,6 +163,43 @@ describe("the service", () => {
     }
   }, 90_000)
 
+  it("on SIGTERM, waits for the Slack follow-ups under way, so the person hears back", async () => {
+    const slack = await responseUrls()
+    const secret = "slack-signing-secret-for-tests"
+    const service = launch({ SLACK_SIGNING_SECRET: secret, SLACK_INTEGRATION_ID: "cmbbv7882e3lzgdwsodofqop6" })
+    try {
+      const { simulator, url } = await started(service)
+      // Every Propexo answer takes 1.5 s: the create is still under way when the signal comes.
+      const faults = await fetch(`${simulator}/_sandbox/faults`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ latencyMs: 1_500 })
+      })
+      expect(faults.status).toBe(200)
+      const form = new URLSearchParams({
+        command: "/applicant-event",
+        text: `cmv7ypssgr27b6eu2l9he0j9r applicant=cmvy478qcf2efqg6rrjxscwa2 application=cmxfpldv1o2tj05eddvwmq5sr at="2026-07-04 09:00" notes="Slack at shutdown"`,
+        team_id: "T0001",
+        user_id: "U0001",
+        channel_id: "C0001",
+        response_url: slack.url,
+        trigger_id: "4.5.6",
+        token: "unused"
+      }).toString()
+      const ack = await fetch(`${url}/slack/events`, { method: "POST", headers: signed(secret, form), body: form })
+      expect(ack.status).toBe(200)
+      expect(slack.received).toEqual([])
+      expect(await stop(service)).toEqual({ code: 0, signal: null })
+      const posted = JSON.stringify(slack.received)
+      expect(posted).toContain("Queued in Entrata")
+      expect(posted).toContain("2026-07-04T09:00:00-06:00")
+      expect(slack.received.length).toBeGreaterThanOrEqual(2)
+    } finally {
+      service.child.kill("SIGKILL")
+      await slack.close()
+    }
+  }, 90_000)
+
   it.each([
     [{ PORT: "abc" }, "PORT"],
     [{ PORT: "70000" }, "PORT"],
