@@ -15,7 +15,8 @@ import {
   PropexoUnavailable,
   PropexoUnexpectedResponse
 } from "../PropexoError.js"
-import { RequestTimedOut } from "./transport.js"
+import type { QuotaWaitExceeded } from "./rateLimiter.js"
+import type { RequestTimedOut } from "./transport.js"
 
 /**
  * Error codes of connections that failed before any byte of the request
@@ -104,6 +105,7 @@ type Raw =
   | HttpClientError.HttpClientError
   | ParseResult.ParseError
   | RequestTimedOut
+  | QuotaWaitExceeded
 
 /**
  * Turns whatever the generated client failed with into one of the
@@ -139,6 +141,8 @@ export const classify = (error: Raw, ctx: Context): PropexoError => {
         reason: `HTTP ${error.status}: ${error.message}`,
         ambiguous: ctx.create
       })
+    case "QuotaWaitExceeded":
+      return new PropexoRateLimited({ resetAt: DateTime.unsafeMake(error.resetAt), limit: ctx.limit, ambiguous: false })
     case "RequestTimedOut":
       return new PropexoTimeout({ timeoutMillis: ctx.timeoutMillis, ambiguous: ctx.create })
     case "RequestError": {
