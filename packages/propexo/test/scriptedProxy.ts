@@ -2,8 +2,8 @@ import * as Effect from "effect/Effect"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 
-/** Headers of one connection, which `fetch` sets again for its own. */
-const HOP_BY_HOP = new Set(["host", "connection", "keep-alive", "content-length", "transfer-encoding"])
+/** Headers of one connection, which do not pass a proxy. */
+const HOP_BY_HOP = new Set(["host", "connection", "keep-alive", "transfer-encoding"])
 
 /** An answer the proxy gives instead of forwarding. */
 export interface Scripted {
@@ -20,7 +20,7 @@ export type Script = (request: { readonly method: string; readonly path: string 
  * simulator cannot give (a 504, an undeclared status, another shape of
  * body): requests the script leaves alone go to `target` as they came,
  * Authorization included; the others get the script's answer. Closed with
- * the scope.
+ * the scope, or before by `close`.
  */
 export const scriptedProxy = (target: string) =>
   Effect.gen(function*() {
@@ -40,31 +40,31 @@ export const scriptedProxy = (target: string) =>
         for (const [name, value] of Object.entries(req.headers)) {
           if (typeof value === "string" && !HOP_BY_HOP.has(name)) headers[name] = value
         }
-        const body = Buffer.concat(chunks)
-        fetch(`${target}${path}`, {
-          method: req.method ?? "GET",
-          headers,
-          ...(body.length === 0 ? {} : { body })
-        }).then(async (answer) => {
-          const out: Record<string, string> = {}
-          answer.headers.forEach((value, name) => {
-            if (!HOP_BY_HOP.has(name)) out[name] = value
-          })
-          const bytes = Buffer.from(await answer.arrayBuffer())
-          res.writeHead(answer.status, out)
-          res.end(bytes)
-        }, () => res.destroy())
+        // No connection kept open to the simulator, so it can close while a request is left hanging.
+        const upstream = Http.request(`${target}${path}`, { method: req.method ?? "GET", headers, agent: false }, (answer) => {
+          const out: Record<string, string | Array<string>> = {}
+          for (const [name, value] of Object.entries(answer.headers)) {
+            if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value
+          }
+          res.writeHead(answer.statusCode ?? 502, out)
+          answer.pipe(res)
+          answer.on("error", () => res.destroy())
+        })
+        upstream.on("error", () => res.destroy())
+        res.on("close", () => upstream.destroy())
+        upstream.end(Buffer.concat(chunks))
       })
+    })
+    const close = Effect.async<void>((resume) => {
+      if (!server.listening) return resume(Effect.void)
+      server.closeAllConnections()
+      server.close(() => resume(Effect.void))
     })
     yield* Effect.acquireRelease(
       Effect.async<void>((resume) => {
         server.listen(0, "127.0.0.1", () => resume(Effect.void))
       }),
-      () =>
-        Effect.async<void>((resume) => {
-          server.closeAllConnections()
-          server.close(() => resume(Effect.void))
-        })
+      () => close
     )
     // Listening on a TCP port: the address is an AddressInfo.
     const { port } = server.address() as AddressInfo
@@ -73,6 +73,8 @@ export const scriptedProxy = (target: string) =>
       setScript: (next: Script) =>
         Effect.sync(() => {
           script = next
-        })
+        }),
+      /** Stops listening: connections to it are refused from then on. */
+      close
     }
   })

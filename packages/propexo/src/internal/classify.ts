@@ -165,7 +165,10 @@ export const classify = (error: Raw, ctx: Context): PropexoError => {
       return new PropexoUnexpectedResponse({
         status: error.response.status,
         body: bodyText(ctx.lastResponse?.body),
-        reason: error.reason === "StatusCode" ? `undocumented status ${error.response.status}` : "the body is not JSON",
+        // The generated client reports a status it has no schema for as a `Decode` error without a cause.
+        reason: error.reason === "Decode" && error.cause !== undefined
+          ? "the body could not be read"
+          : `undocumented status ${error.response.status}`,
         // Only a 4xx says Propexo refused it; a 5xx, or a 2xx it could not read, may have queued it.
         ambiguous: ctx.create && !(error.response.status >= 400 && error.response.status < 500)
       })
