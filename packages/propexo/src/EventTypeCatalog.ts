@@ -7,11 +7,13 @@
  */
 import type { ApplicantEventKind } from "@entrata-events/core/ApplicantEvent"
 import * as Cache from "effect/Cache"
+import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type { EventResult, EventSubType, EventType, ListMeta } from "./PropexoApi.js"
 import { MAX_LIMIT } from "./PropexoApi.js"
@@ -75,6 +77,21 @@ export interface EventTypeCatalogOptions {
   readonly classify?: ((eventType: EventType) => ApplicantEventKind) | undefined
   /** Most entries of each cache. Default 10,000. */
   readonly capacity?: number | undefined
+  /**
+   * How long an event type id Propexo answered 404 for is remembered as
+   * unknown: asking for it again meanwhile spends no quota. Default 1 minute.
+   *
+   * @since 0.2.0
+   */
+  readonly unknownTimeToLive?: Duration.DurationInput | undefined
+  /**
+   * How long an event type's last good answer is served once a refresh of
+   * it failed (Propexo unavailable, quota spent, no answer in time), before
+   * the next read asks Propexo again. Default 1 minute.
+   *
+   * @since 0.2.0
+   */
+  readonly staleTimeToLive?: Duration.DurationInput | undefined
 }
 
 /**
@@ -124,6 +141,12 @@ const keyOf = (scope: CatalogScope & { readonly event_type_id?: string | undefin
   return JSON.stringify(params)
 }
 
+/** An event type in the by-id cache: `stale` when a refresh failed and this is the last good answer. */
+interface ById {
+  readonly eventType: EventType
+  readonly stale: boolean
+}
+
 /**
  * The event-type catalog.
  *
@@ -149,14 +172,44 @@ export class EventTypeCatalog extends Context.Tag("@entrata-events/propexo/Event
       const classifyWith = options.classify ?? classify
       const read = client.read
 
+      // By id: a 404 is remembered (random ids must not spend the quota), any
+      // other failure is not, and it never evicts a good answer: the last
+      // one is served a while longer instead.
+      const unknownTtl = Duration.decode(options.unknownTimeToLive ?? Duration.minutes(1))
+      const staleTtl = Duration.decode(options.staleTimeToLive ?? Duration.minutes(1))
+      const lastGood = new Map<string, EventType>()
+      const remember = (id: string, eventType: EventType) => {
+        lastGood.delete(id)
+        lastGood.set(id, eventType)
+        const [oldest] = lastGood.keys()
+        if (lastGood.size > capacity && oldest !== undefined) lastGood.delete(oldest)
+      }
       const byId = yield* Cache.makeWith({
         capacity,
-        timeToLive,
+        timeToLive: (exit: Exit.Exit<ById, PropexoError>) =>
+          Exit.isSuccess(exit)
+            ? exit.value.stale ? staleTtl : ttl
+            : Option.exists(Cause.failureOption(exit.cause), (e) => e._tag === "PropexoNotFound")
+            ? unknownTtl
+            : Duration.zero,
         lookup: (event_type_id: string) =>
-          Effect.map(
-            read("getEventType", `event type ${event_type_id}`, (api) => api.eventTypes.get({ path: { event_type_id } })),
-            (answer) => answer.results
-          )
+          read("getEventType", `event type ${event_type_id}`, (api) => api.eventTypes.get({ path: { event_type_id } }))
+            .pipe(
+              Effect.map((answer): ById => {
+                remember(event_type_id, answer.results)
+                return { eventType: answer.results, stale: false }
+              }),
+              Effect.catchAll((error) => {
+                const last = lastGood.get(event_type_id)
+                if (error._tag === "PropexoNotFound") lastGood.delete(event_type_id)
+                return error._tag === "PropexoNotFound" || last === undefined
+                  ? Effect.fail(error)
+                  : Effect.as(
+                    Effect.logWarning(`Serving the last good answer for event type ${event_type_id}: ${error.message}`),
+                    { eventType: last, stale: true }
+                  )
+              })
+            )
       })
       // One cache per list, keyed by its query (as JSON), holding every page.
       const listCache = <A>(
@@ -180,14 +233,18 @@ export class EventTypeCatalog extends Context.Tag("@entrata-events/propexo/Event
           api.eventResults.list({ urlParams: { ...params, limit: MAX_LIMIT, offset } }))
       )
 
+      // Effect's Cache serves even a failure kept for no time until its millisecond ends: drop it at once.
+      const getById = (id: string) =>
+        Effect.tapError(byId.get(id), (error) => error._tag === "PropexoNotFound" ? Effect.void : byId.invalidate(id))
+
       const eventTypes = (scope: CatalogScope) => types.get(keyOf(scope))
 
       return {
-        eventType: (id) => byId.get(id),
+        eventType: (id) => Effect.map(getById(id), (known) => known.eventType),
         eventTypes,
         eventSubTypes: (scope) => subTypes.get(keyOf(scope)),
         eventResults: (scope) => results.get(keyOf(scope)),
-        kindOf: (id) => Effect.map(byId.get(id), classifyWith),
+        kindOf: (id) => Effect.map(getById(id), (known) => classifyWith(known.eventType)),
         resolve: (name, scope) =>
           Effect.flatMap(eventTypes(scope), (all) => {
             const wanted = name.trim().toLowerCase()

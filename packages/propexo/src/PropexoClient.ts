@@ -14,6 +14,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schedule from "effect/Schedule"
 import { classify } from "./internal/classify.js"
@@ -23,12 +24,18 @@ import { PropexoApi } from "./PropexoApi.js"
 import { PropexoConfig, type PropexoConfigShape } from "./PropexoConfig.js"
 import type { PropexoError } from "./PropexoError.js"
 
-const makeApi = (httpClient: HttpClient.HttpClient.With<HttpClientError.HttpClientError | Transport.RequestTimedOut>) =>
+const makeApi = (
+  httpClient: HttpClient.HttpClient.With<
+    HttpClientError.HttpClientError | Transport.RequestTimedOut | RateLimiter.QuotaWaitExceeded
+  >
+) =>
   HttpApiClient.makeWith(PropexoApi, { httpClient })
 
 /**
  * The generated client: one method per endpoint of `PropexoApi`
  * (`api.applicantEvents.create`, `api.eventTypes.list`, `api.admin.writeStatus`, …).
+ * None of its errors holds the token: the requests they refer to were made
+ * without it.
  *
  * @since 0.1.0
  * @category models
@@ -45,8 +52,10 @@ export type PropexoApiClient = Effect.Effect.Success<ReturnType<typeof makeApi>>
 export type RawError = Effect.Effect.Error<ReturnType<PropexoApiClient["admin"]["writeStatus"]>> | ParseResult.ParseError
 
 /**
- * A quota snapshot: the limit Propexo last reported and when the current
- * window ends.
+ * The quota pacer's last known state, as it has it without asking Propexo:
+ * the limit Propexo last reported, what is left of the current window and
+ * when it ends, how many requests wait for a later window, and when
+ * Propexo last answered.
  *
  * @since 0.1.0
  * @category models
@@ -54,6 +63,42 @@ export type RawError = Effect.Effect.Error<ReturnType<PropexoApiClient["admin"][
 export interface Quota {
   readonly limit: number
   readonly resetAt: DateTime.Utc
+  /**
+   * Requests the pacer would still send before `resetAt` (the limit, less
+   * the headroom, what was sent and what Propexo reported used).
+   *
+   * @since 0.2.0
+   */
+  readonly remaining: number
+  /**
+   * Requests waiting for a slot in a later window.
+   *
+   * @since 0.2.0
+   */
+  readonly waiting: number
+  /**
+   * When Propexo last answered a request of this client (any status);
+   * none before its first answer.
+   *
+   * @since 0.2.0
+   */
+  readonly lastAnswerAt: Option.Option<DateTime.Utc>
+}
+
+/**
+ * Options of a write.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface WriteOptions {
+  /**
+   * The longest the write may wait for the quota. When the pacer has no
+   * slot for it within that time, it fails at once with
+   * `PropexoRateLimited` (`ambiguous: false`, `resetAt` when the slot would
+   * have been) and nothing is sent. Default: no bound.
+   */
+  readonly maxQuotaWait?: Duration.DurationInput | undefined
 }
 
 /**
@@ -76,11 +121,21 @@ export interface PropexoClientShape {
   /**
    * Runs a write: errors classified; retried only when Propexo certainly did
    * not process it (or when `config.retryAmbiguous` is set).
+   *
+   * Interrupting it cancels it only while it waits (for the quota, or
+   * between attempts): then nothing more is sent. Once a request is on the
+   * wire, the write goes on to its answer (or its timeout) and `call`'s
+   * work on it, and the interruption takes effect after.
    */
   readonly write: <A>(
     name: string,
-    call: (api: PropexoApiClient) => Effect.Effect<A, RawError>
+    call: (api: PropexoApiClient) => Effect.Effect<A, RawError>,
+    options?: WriteOptions
   ) => Effect.Effect<A, PropexoError>
+  /**
+   * The quota pacer's last known state. Reading it sends nothing and spends
+   * no quota (for a readiness check, say).
+   */
   readonly quota: Effect.Effect<Quota>
 }
 
@@ -95,7 +150,8 @@ const isSafeToRepeat = (retryAmbiguous: boolean) => (error: PropexoError): boole
 /**
  * `Effect.retry`, with the schedule's driver made only once `self` has
  * failed: most calls succeed at once, and the driver costs as much as the
- * rest of the call's bookkeeping.
+ * rest of the call's bookkeeping. Waiting between attempts can always be
+ * interrupted.
  */
 const retryWhile = <A, E>(
   self: Effect.Effect<A, E>,
@@ -105,7 +161,8 @@ const retryWhile = <A, E>(
   Effect.catchIf(self, shouldRetry, (first) =>
     Effect.flatMap(Schedule.driver(schedule), (driver) => {
       const next = (error: E): Effect.Effect<A, E> =>
-        Effect.matchEffect(driver.next(error), {
+        // The wait is interruptible even in a write's uninterruptible region.
+        Effect.matchEffect(Effect.interruptible(driver.next(error)), {
           onFailure: () => Effect.fail(error),
           onSuccess: () => Effect.catchIf(self, shouldRetry, next)
         })
@@ -172,18 +229,27 @@ export class PropexoClient extends Context.Tag("@entrata-events/propexo/PropexoC
       const read: PropexoClientShape["read"] = (name, what, call) =>
         run(name, what, false, config.readRetry, isTransient, call)
 
-      const write: PropexoClientShape["write"] = (name, call) =>
-        run(name, name, true, config.connectRetry, isSafeToRepeat(config.retryAmbiguous), call)
+      // Uninterruptible, but for its waits (the pacer's and the retries'),
+      // which are interruptible on their own: an interruption cancels what
+      // was not sent, and lets what was sent end, timeout included.
+      const write: PropexoClientShape["write"] = (name, call, options) =>
+        run(name, name, true, config.connectRetry, isSafeToRepeat(config.retryAmbiguous), call).pipe(
+          Effect.uninterruptible,
+          RateLimiter.withMaxWait(options?.maxQuotaWait)
+        )
 
       return {
         config,
         api,
         read,
         write,
-        quota: Effect.map(
-          Effect.all([limiter.limit, limiter.resetAt]),
-          ([limit, resetAt]) => ({ limit, resetAt: DateTime.unsafeMake(resetAt) })
-        )
+        quota: Effect.map(limiter.snapshot, (state) => ({
+          limit: state.limit,
+          remaining: state.remaining,
+          resetAt: DateTime.unsafeMake(state.resetAt),
+          waiting: state.waiting,
+          lastAnswerAt: Option.map(Option.fromNullable(state.lastAnswerAt), DateTime.unsafeMake)
+        }))
       }
     }
   )

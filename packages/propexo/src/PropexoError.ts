@@ -72,7 +72,9 @@ export class PropexoNotFound extends Schema.TaggedError<PropexoNotFound>()("Prop
 }
 
 /**
- * 429 after the allowed retries: the quota is spent until `resetAt`.
+ * 429 after the allowed retries, or no slot from the quota's pacer within
+ * the caller's `maxQuotaWait` (then nothing was sent): the quota is spent
+ * until `resetAt`.
  *
  * @since 0.1.0
  * @category errors

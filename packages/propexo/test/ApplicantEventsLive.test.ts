@@ -223,20 +223,36 @@ describe("safe retries", () => {
       expect(abandoned).toEqual(["POST"])
     }))
 
-  it.scopedLive("interrupting a create hangs up its request at once", () =>
+  it.scopedLive("interrupting a create once it is sent no longer hangs up its request: it completes", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox.make({ jobDelay: 0 })
       const { abandoned, http, sent } = watchingRequests()
       yield* Effect.gen(function*() {
         yield* create(notesEvent)
-        yield* sandbox.setFaults({ latencyMs: 60_000 })
+        yield* sandbox.setFaults({ latencyMs: 300 })
         const fiber = yield* Effect.fork(create(notesEvent))
         while (sent.length < 3) yield* Effect.sleep("5 millis")
         const exit = yield* Fiber.interrupt(fiber)
         expect(exit._tag).toBe("Failure")
       }).pipe(Effect.provide(clientLayer(sandbox, {}, http)))
       expect(sent).toEqual(["GET", "POST", "POST"])
-      expect(abandoned).toEqual(["POST"])
+      expect(abandoned).toEqual([])
+      expect(yield* sandbox.jobs).toHaveLength(2)
+    }))
+
+  it.scopedLive("interrupting a read hangs up its request at once", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const { abandoned, http, sent } = watchingRequests()
+      yield* Effect.gen(function*() {
+        yield* sandbox.setFaults({ latencyMs: 60_000 })
+        const fiber = yield* Effect.fork(create(notesEvent))
+        while (sent.length < 1) yield* Effect.sleep("5 millis")
+        const exit = yield* Fiber.interrupt(fiber)
+        expect(exit._tag).toBe("Failure")
+      }).pipe(Effect.provide(clientLayer(sandbox, {}, http)))
+      expect(sent).toEqual(["GET"])
+      expect(abandoned).toEqual(["GET"])
     }))
 
   it.scopedLive("a connection dropped after processing is ambiguous: one job, no duplicate", () =>

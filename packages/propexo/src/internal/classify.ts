@@ -15,7 +15,8 @@ import {
   PropexoUnavailable,
   PropexoUnexpectedResponse
 } from "../PropexoError.js"
-import { RequestTimedOut } from "./transport.js"
+import type { QuotaWaitExceeded } from "./rateLimiter.js"
+import type { RequestTimedOut } from "./transport.js"
 
 /**
  * Error codes of connections that failed before any byte of the request
@@ -104,6 +105,7 @@ type Raw =
   | HttpClientError.HttpClientError
   | ParseResult.ParseError
   | RequestTimedOut
+  | QuotaWaitExceeded
 
 /**
  * Turns whatever the generated client failed with into one of the
@@ -139,6 +141,8 @@ export const classify = (error: Raw, ctx: Context): PropexoError => {
         reason: `HTTP ${error.status}: ${error.message}`,
         ambiguous: ctx.create
       })
+    case "QuotaWaitExceeded":
+      return new PropexoRateLimited({ resetAt: DateTime.unsafeMake(error.resetAt), limit: ctx.limit, ambiguous: false })
     case "RequestTimedOut":
       return new PropexoTimeout({ timeoutMillis: ctx.timeoutMillis, ambiguous: ctx.create })
     case "RequestError": {
@@ -161,7 +165,10 @@ export const classify = (error: Raw, ctx: Context): PropexoError => {
       return new PropexoUnexpectedResponse({
         status: error.response.status,
         body: bodyText(ctx.lastResponse?.body),
-        reason: error.reason === "StatusCode" ? `undocumented status ${error.response.status}` : "the body is not JSON",
+        // The generated client reports a status it has no schema for as a `Decode` error without a cause.
+        reason: error.reason === "Decode" && error.cause !== undefined
+          ? "the body could not be read"
+          : `undocumented status ${error.response.status}`,
         // Only a 4xx says Propexo refused it; a 5xx, or a 2xx it could not read, may have queued it.
         ambiguous: ctx.create && !(error.response.status >= 400 && error.response.status < 500)
       })

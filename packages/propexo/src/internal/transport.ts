@@ -1,7 +1,7 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as Headers from "@effect/platform/Headers"
+import * as Headers from "@effect/platform/Headers"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -13,17 +13,29 @@ import { pipe } from "effect/Function"
 import * as Runtime from "effect/Runtime"
 import type * as Tracer from "effect/Tracer"
 import type { PropexoConfigShape } from "../PropexoConfig.js"
-import type { RateLimiter } from "./rateLimiter.js"
+import type { QuotaWaitExceeded, RateLimiter } from "./rateLimiter.js"
+import { BufferedResponse } from "./response.js"
 import { VERSION } from "./version.js"
 
 // The calls' own spans (`Propexo.<endpoint>`) carry what matters; the generic
 // HTTP span would cost more CPU than the rest of a call together. And Propexo
-// is a third party: it gets no trace context of ours.
-const withoutHttpTracing = (refs: FiberRefs.FiberRefs, fiberId: FiberId.Runtime): FiberRefs.FiberRefs =>
-  FiberRefs.updateAs(
+// is a third party: it gets no trace context of ours. The request the
+// underlying client sees holds the token: whatever logs it there must redact
+// `authorization`, even if the caller's fiber took it off the list.
+const forSending = (refs: FiberRefs.FiberRefs, fiberId: FiberId.Runtime): FiberRefs.FiberRefs => {
+  const untraced = FiberRefs.updateAs(
     FiberRefs.updateAs(refs, { fiberId, fiberRef: HttpClient.currentTracerDisabledWhen, value: () => true }),
     { fiberId, fiberRef: HttpClient.currentTracerPropagation, value: false }
   )
+  const redacted = FiberRefs.getOrDefault(untraced, Headers.currentRedactedNames)
+  return redacted.includes("authorization")
+    ? untraced
+    : FiberRefs.updateAs(untraced, {
+      fiberId,
+      fiberRef: Headers.currentRedactedNames,
+      value: [...redacted, "authorization"]
+    })
+}
 
 /**
  * Runs one request in a detached fiber, without HTTP tracing, failed with
@@ -33,8 +45,10 @@ const withoutHttpTracing = (refs: FiberRefs.FiberRefs, fiberId: FiberId.Runtime)
  * back, and each `HttpClient.withTracer…` wraps it in `Effect.locally`: on
  * a Propexo call that costs more CPU than the rest of it together. A fiber
  * started from the caller's runtime joins nothing back, so the request must
- * hand back through its result anything the caller needs. Interrupting the
- * caller, or the timer firing, interrupts the request.
+ * hand back through its result anything the caller needs. The timer firing
+ * interrupts the request, and so does interrupting the caller, unless the
+ * caller is uninterruptible (a write, once sent): then the request goes on
+ * to its answer or its timeout.
  */
 const sendDetached = <A, E, E2>(
   self: Effect.Effect<A, E>,
@@ -43,7 +57,8 @@ const sendDetached = <A, E, E2>(
 ): Effect.Effect<A, E | E2> =>
   Effect.flatMap(Effect.runtime<never>(), (runtime) =>
     Effect.async<A, E | E2>((resume) => {
-      const fiber = Runtime.runFork(runtime)(self, { updateRefs: withoutHttpTracing })
+      // Interruptible even when started from a write's uninterruptible region, so the timer can hang it up.
+      const fiber = Runtime.runFork(runtime)(Effect.interruptible(self), { updateRefs: forSending })
       const timer = setTimeout(() => {
         fiber.removeObserver(resume)
         fiber.unsafeInterruptAsFork(fiber.id())
@@ -100,11 +115,41 @@ const headerNumber = (headers: Headers.Headers, name: string): number | undefine
   return Number.isFinite(n) ? n : undefined
 }
 
+const EMPTY = new ArrayBuffer(0)
+
 /**
- * The HTTP client every Propexo call goes through: base URL, bearer token,
- * `Accept` and `User-Agent` on every request; one permit from the quota's
- * pacer per attempt; the whole answer, body included, within the timeout;
- * 429s waited out until the next window.
+ * An error of the underlying client, made over again about `request` (the
+ * one without the token). Its `cause` is the connection's own error, which
+ * never holds the request's headers.
+ */
+const aboutRequest = (
+  error: HttpClientError.HttpClientError,
+  request: HttpClientRequest.HttpClientRequest
+): HttpClientError.HttpClientError => {
+  const { cause, description } = error
+  const details = { cause, ...(description === undefined ? {} : { description }) }
+  return error._tag === "RequestError"
+    ? new HttpClientError.RequestError({ request, reason: error.reason, ...details })
+    : new HttpClientError.ResponseError({
+      request,
+      response: new BufferedResponse(request, error.response.status, error.response.headers, EMPTY),
+      reason: error.reason,
+      ...details
+    })
+}
+
+/**
+ * The HTTP client every Propexo call goes through: base URL, `Accept` and
+ * `User-Agent` on every request; one permit from the quota's pacer per
+ * attempt; the whole answer, body included, within the timeout; 429s
+ * waited out until the next window.
+ *
+ * The bearer token is added to a copy of the request handed to the
+ * underlying client only: the request that errors and answers refer to
+ * never holds it, so no rendering of them (`String`, `JSON.stringify`,
+ * `util.inspect`, `Cause.pretty`, inside a fiber or not) can show it. In
+ * the underlying client's fiber, `authorization` stays among
+ * `Headers.currentRedactedNames`, for whatever logs requests there.
  *
  * @internal
  */
@@ -112,54 +157,62 @@ export const make = (
   client: HttpClient.HttpClient,
   config: PropexoConfigShape,
   limiter: RateLimiter
-): HttpClient.HttpClient.With<HttpClientError.HttpClientError | RequestTimedOut> => {
+): HttpClient.HttpClient.With<HttpClientError.HttpClientError | RequestTimedOut | QuotaWaitExceeded> => {
   const timeoutMillis = Duration.toMillis(config.timeout)
-  return client.pipe(
-    HttpClient.mapRequest((request) =>
-      pipe(
-        request,
-        HttpClientRequest.prependUrl(config.baseUrl.toString().replace(/\/$/, "")),
-        HttpClientRequest.bearerToken(config.token),
-        HttpClientRequest.acceptJson,
-        HttpClientRequest.setHeader("user-agent", `@entrata-events/propexo/${VERSION}`)
-      )
-    ),
-    HttpClient.transform((send, request) =>
-      Effect.gen(function*() {
-        const call = yield* FiberRef.get(currentCall)
-        for (let rateLimited = 0;; rateLimited++) {
-          if (call !== undefined) {
-            call.span.attribute("propexo.attempt", ++call.attempts)
-            call.last = undefined
-          }
-          const window = yield* limiter.acquire
-          const [response, body] = yield* send.pipe(
-            // A body cut off half-way is a lost connection, not a malformed answer.
-            // Buffered as the generated client reads it (`arrayBuffer`, cached).
-            Effect.flatMap((response) =>
-              Effect.mapBoth(response.arrayBuffer, {
-                onFailure: (error) => new HttpClientError.RequestError({ request, reason: "Transport", cause: error.cause }),
-                onSuccess: (body) => [response, body] as const
-              })
-            ),
-            (effect) => sendDetached(effect, timeoutMillis, () => new RequestTimedOut())
-          )
-          if (call !== undefined) {
-            call.last = { status: response.status, body }
-            call.span.attribute("http.status", response.status)
-          }
-          const headers = response.headers
-          yield* limiter.observe(
-            window,
-            headerNumber(headers, "x-ratelimit-limit"),
-            headerNumber(headers, "x-ratelimit-remaining")
-          )
-          if (response.status !== 429) return response
-          yield* limiter.exhausted(window)
-          if (rateLimited >= config.rateLimit.maxRateLimitedRetries) return response
-          yield* Effect.logDebug("Propexo answered 429; waiting for the next quota window")
-        }
+  const baseUrl = config.baseUrl.toString().replace(/\/$/, "")
+  const userAgent = `@entrata-events/propexo/${VERSION}`
+  const authorize = HttpClientRequest.bearerToken(config.token)
+
+  /** Sends `request` with the token; answers about `request` as given. */
+  const send = (request: HttpClientRequest.HttpClientRequest) =>
+    client.execute(authorize(request)).pipe(
+      Effect.mapError((error) => aboutRequest(error, request)),
+      // A body cut off half-way is a lost connection, not a malformed answer.
+      // Buffered as the generated client reads it (`arrayBuffer`).
+      Effect.flatMap((response) => {
+        const { headers, status } = response
+        return Effect.mapBoth(response.arrayBuffer, {
+          onFailure: (error) => new HttpClientError.RequestError({ request, reason: "Transport", cause: error.cause }),
+          onSuccess: (body) => new BufferedResponse(request, status, headers, body)
+        })
       })
     )
+
+  const attempts = (request: HttpClientRequest.HttpClientRequest) =>
+    Effect.gen(function*() {
+      const call = yield* FiberRef.get(currentCall)
+      for (let rateLimited = 0;; rateLimited++) {
+        if (call !== undefined) {
+          call.span.attribute("propexo.attempt", ++call.attempts)
+          call.last = undefined
+        }
+        const window = yield* limiter.acquire
+        const response = yield* sendDetached(send(request), timeoutMillis, () => new RequestTimedOut())
+        if (call !== undefined) {
+          call.last = { status: response.status, body: response.body }
+          call.span.attribute("http.status", response.status)
+        }
+        const headers = response.headers
+        yield* limiter.observe(
+          window,
+          headerNumber(headers, "x-ratelimit-limit"),
+          headerNumber(headers, "x-ratelimit-remaining")
+        )
+        if (response.status !== 429) return response
+        yield* limiter.exhausted(window)
+        if (rateLimited >= config.rateLimit.maxRateLimitedRetries) return response
+        yield* Effect.logDebug("Propexo answered 429; waiting for the next quota window")
+      }
+    })
+
+  return HttpClient.makeWith(
+    (request: Effect.Effect<HttpClientRequest.HttpClientRequest>) => Effect.flatMap(request, attempts),
+    (request) =>
+      Effect.succeed(pipe(
+        request,
+        HttpClientRequest.prependUrl(baseUrl),
+        HttpClientRequest.acceptJson,
+        HttpClientRequest.setHeader("user-agent", userAgent)
+      ))
   )
 }
