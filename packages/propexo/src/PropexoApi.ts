@@ -18,6 +18,7 @@ import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import * as ApplicantEvent from "@entrata-events/core/ApplicantEvent"
 import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
 // ---------------------------------------------------------------------------
@@ -555,7 +556,40 @@ export interface EventRecord extends Schema.Schema.Type<typeof EventRecord> {}
 // The API
 // ---------------------------------------------------------------------------
 
-const idParam = <Name extends string>(name: Name) => HttpApiSchema.param(name, Schema.String)
+/**
+ * An id that travels as one segment of a URL path. `HttpApiClient` puts path
+ * parameters into the URL as they are, so encoding percent-encodes the id:
+ * `a/b`, `?x=1` or `#x` stay one segment. The server's router decodes the
+ * path itself, so decoding leaves the id as it is. An empty id, `.` and `..`
+ * are refused before any request: URLs resolve `.` and `..` segments (`%2e`
+ * too) as dot-segments, so no encoding can send them.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const PathId = Schema.transformOrFail(
+  Schema.String,
+  Schema.String.pipe(
+    Schema.filter((id) =>
+      (id !== "" && id !== "." && id !== "..") ||
+      `cannot be sent in a URL path: an id must not be empty, "." or ".." (got ${JSON.stringify(id)})`
+    )
+  ),
+  {
+    strict: true,
+    decode: ParseResult.succeed,
+    encode: (id, _, ast) => {
+      try {
+        return ParseResult.succeed(encodeURIComponent(id))
+      } catch {
+        // encodeURIComponent throws only on a lone surrogate, which no URL can carry.
+        return ParseResult.fail(new ParseResult.Type(ast, id, "cannot be sent in a URL path: not well-formed Unicode"))
+      }
+    }
+  }
+).annotations({ identifier: "PathId" })
+
+const idParam = <Name extends string>(name: Name) => HttpApiSchema.param(name, PathId)
 
 /**
  * `POST /v1/events/applicants/entrata/`.

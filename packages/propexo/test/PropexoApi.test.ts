@@ -174,3 +174,43 @@ describe("the error wire schemas", () => {
     expect(empty).toMatchObject({ _tag: "PropexoApiUnauthorized", code: "unexpected_body", message: "HTTP 401 with an empty body" })
   })
 })
+
+describe("ids in URL paths", () => {
+  it.scopedLive("reach the simulator as one percent-encoded segment, whatever they hold", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox.make()
+      const client = yield* clientFor(sandbox, Redacted.value(sandbox.token))
+      const ids = ["../events/", "%2e%2e/", "a/b", "?x=1", "#x", "100%", "Zürich tour", "./", "..."]
+      for (const id of ids) {
+        const before = (yield* sandbox.requests).length
+        const error = yield* Effect.flip(client.eventTypes.get({ path: { event_type_id: id } }))
+        // The router decoded the segment back to the id: the 404 names it exactly.
+        expect(error, id).toMatchObject({ _tag: "PropexoApiNotFound", message: `Event type ${id} not found` })
+        const sent = (yield* sandbox.requests).slice(before)
+        expect(sent.map((r) => r.path), id).toEqual([`/v1/event-types/${encodeURIComponent(id)}`])
+      }
+      const job = yield* Effect.flip(client.admin.writeStatus({ path: { root_job_id: "../../v1/event-types/" } }))
+      expect(job).toMatchObject({ _tag: "PropexoApiNotFound", message: "Write job ../../v1/event-types/ not found" })
+      const retry = yield* Effect.flip(client.admin.retryWrite({ path: { root_job_id: "x?y#z" } }))
+      expect(retry).toMatchObject({ _tag: "PropexoApiNotFound", message: "Write job x?y#z not found" })
+      expect((yield* sandbox.requests).slice(-2).map((r) => [r.method, r.path])).toEqual([
+        ["GET", "/v1/admin/write-status/..%2F..%2Fv1%2Fevent-types%2F"],
+        ["POST", "/v1/admin/retry-write/x%3Fy%23z"]
+      ])
+    }))
+
+  it.scopedLive("refuse an empty id, \".\" and \"..\" (dot-segments however encoded) without a request", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox.make()
+      const client = yield* clientFor(sandbox, Redacted.value(sandbox.token))
+      for (const id of ["", ".", ".."]) {
+        const error = yield* Effect.flip(client.eventSubTypes.get({ path: { event_sub_type_id: id } }))
+        expect(error._tag, JSON.stringify(id)).toBe("ParseError")
+        expect(error.message).toContain("event_sub_type_id")
+        expect(error.message).toContain("an id must not be empty, \".\" or \"..\"")
+      }
+      const lone = yield* Effect.flip(client.admin.writeStatus({ path: { root_job_id: "job\uD800" } }))
+      expect(lone.message).toContain("not well-formed Unicode")
+      expect(yield* sandbox.requests).toEqual([])
+    }))
+})
