@@ -292,7 +292,7 @@ export const CreateApplicantEventResponse = Schema.Struct({
 export interface CreateApplicantEventResponse extends Schema.Schema.Type<typeof CreateApplicantEventResponse> {}
 
 // ---------------------------------------------------------------------------
-// Catalog
+// Lists
 // ---------------------------------------------------------------------------
 
 /**
@@ -311,7 +311,38 @@ export const MAX_LIMIT = 250
  */
 export const DEFAULT_LIMIT = 100
 
+/**
+ * The order of a list when none is asked for.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const DEFAULT_ORDER_BY = "created_at:desc"
+
 const OptionalString = Schema.optionalWith(Schema.String, { exact: true })
+const NullableString = Schema.NullOr(Schema.String)
+
+const limitParam = Schema.optionalWith(
+  Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, MAX_LIMIT)),
+  { exact: true }
+)
+const offsetParam = Schema.optionalWith(Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative()), {
+  exact: true
+})
+
+/**
+ * `order-by`: one field or several, comma-separated, each optionally
+ * followed by `:asc` (the default) or `:desc`, e.g. `name` or
+ * `id:asc,name:desc`.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const OrderBy = Schema.String.pipe(
+  Schema.pattern(/^[A-Za-z_][A-Za-z0-9_]*(:(asc|desc))?(,[A-Za-z_][A-Za-z0-9_]*(:(asc|desc))?)*$/, {
+    message: () => "must be field, field:asc or field:desc, comma-separated"
+  })
+).annotations({ identifier: "OrderBy" })
 
 const listParams = {
   integration_id: OptionalString,
@@ -319,11 +350,56 @@ const listParams = {
   x_id: OptionalString,
   x_property_id: OptionalString,
   /** 0 to 250, default 100. */
-  limit: Schema.optionalWith(Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, MAX_LIMIT)), { exact: true }),
-  offset: Schema.optionalWith(Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative()), { exact: true }),
-  /** `field:asc` or `field:desc`. */
-  "order-by": Schema.optionalWith(Schema.String.pipe(Schema.pattern(/^[A-Za-z_]+:(asc|desc)$/)), { exact: true })
+  limit: limitParam,
+  offset: offsetParam,
+  /** Default `created_at:desc`. */
+  "order-by": Schema.optionalWith(OrderBy, { exact: true })
 }
+
+/**
+ * The `meta` of every list and by-id answer (`ResponseMeta` in Propexo's
+ * description): only `orderBy` is sure to be there, and `hasMore` may be
+ * `null`. Propexo may add keys; they are kept out of the decoded value.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ListMeta = Schema.Struct({
+  /** The order applied, one object per field, e.g. `[{ "created_at": "desc" }]`. */
+  orderBy: Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  offset: Schema.optionalWith(Schema.Number, { exact: true }),
+  limit: Schema.optionalWith(Schema.Number, { exact: true }),
+  hasMore: Schema.optionalWith(Schema.NullOr(Schema.Boolean), { exact: true }),
+  total: Schema.optionalWith(Schema.Number, { exact: true })
+}).annotations({ identifier: "ListMeta" })
+
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
+export interface ListMeta extends Schema.Schema.Type<typeof ListMeta> {}
+
+/**
+ * A page of records: `{ meta, results: T[] }`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ListOf = <S extends Schema.Schema.Any>(item: S) =>
+  Schema.Struct({ meta: ListMeta, results: Schema.Array(item) })
+
+/**
+ * One record by id: `{ meta, results: T }` (a single object, despite the
+ * plural name).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const OneOf = <S extends Schema.Schema.Any>(item: S) => Schema.Struct({ meta: ListMeta, results: item })
+
+// ---------------------------------------------------------------------------
+// Catalog
+// ---------------------------------------------------------------------------
 
 /**
  * Query of `GET /v1/event-types/`.
@@ -349,55 +425,14 @@ export const EventSubTypeListParams = Schema.Struct({ ...listParams, event_type_
  */
 export const EventResultListParams = Schema.Struct(listParams)
 
-/**
- * The paging part of a list answer. Propexo may add keys; they are kept
- * out of the decoded value.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ListMeta = Schema.Struct({
-  offset: Schema.Number,
-  limit: Schema.Number,
-  hasMore: Schema.Boolean,
-  total: Schema.optionalWith(Schema.Number, { exact: true })
-})
-
-/**
- * @since 0.1.0
- * @category schemas
- */
-export interface ListMeta extends Schema.Schema.Type<typeof ListMeta> {}
-
-/**
- * A page of records: `{ meta, results: T[] }`.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ListOf = <S extends Schema.Schema.Any>(item: S) =>
-  Schema.Struct({ meta: ListMeta, results: Schema.Array(item) })
-
-/**
- * One record by id: `{ meta, results: T }` (a single object, despite the
- * plural name).
- *
- * @since 0.1.0
- * @category schemas
- */
-export const OneOf = <S extends Schema.Schema.Any>(item: S) =>
-  Schema.Struct({ meta: Schema.Record({ key: Schema.String, value: Schema.Unknown }), results: item })
-
 const catalogFields = {
   id: Schema.String,
   created_at: Schema.String,
   updated_at: Schema.String,
-  last_seen: Schema.NullOr(Schema.String),
+  last_seen: NullableString,
   x_id: Schema.String,
   x_property_id: Schema.String,
-  x_location_id: Schema.NullOr(Schema.String),
-  code: Schema.NullOr(Schema.String),
-  models: Schema.Array(Schema.String),
+  x_location_id: NullableString,
   name: Schema.String,
   integration_id: Schema.String,
   integration_vendor: Schema.String,
@@ -411,7 +446,11 @@ const catalogFields = {
  * @since 0.1.0
  * @category schemas
  */
-export const EventType = Schema.Struct(catalogFields).annotations({ identifier: "EventType" })
+export const EventType = Schema.Struct({
+  ...catalogFields,
+  code: NullableString,
+  models: Schema.Array(Schema.String)
+}).annotations({ identifier: "EventType" })
 
 /**
  * @since 0.1.0
@@ -420,15 +459,16 @@ export const EventType = Schema.Struct(catalogFields).annotations({ identifier: 
 export interface EventType extends Schema.Schema.Type<typeof EventType> {}
 
 /**
- * An event sub-type, e.g. `Self-Guided Tour` under `Appointment`.
+ * An event sub-type, e.g. `Self-Guided Tour` under `Appointment`. Unlike an
+ * event type it has no `code` and no `models`.
  *
  * @since 0.1.0
  * @category schemas
  */
 export const EventSubType = Schema.Struct({
   ...catalogFields,
-  event_type_id: Schema.NullOr(Schema.String),
-  x_event_type_id: Schema.NullOr(Schema.String)
+  event_type_id: NullableString,
+  x_event_type_id: NullableString
 }).annotations({ identifier: "EventSubType" })
 
 /**
@@ -438,7 +478,8 @@ export const EventSubType = Schema.Struct({
 export interface EventSubType extends Schema.Schema.Type<typeof EventSubType> {}
 
 /**
- * An event result, usable with the event types it lists.
+ * An event result, usable with the event types it lists. It has no `code`
+ * and no `models`.
  *
  * @since 0.1.0
  * @category schemas
@@ -483,7 +524,7 @@ export type WriteStatusValue = Schema.Schema.Type<typeof WriteStatusValue>
 export const WriteStatus = Schema.Struct({
   write_status: WriteStatusValue,
   errors: Schema.Array(Schema.String),
-  created_record_id: Schema.NullOr(Schema.String)
+  created_record_id: NullableString
 }).annotations({ identifier: "WriteStatus" })
 
 /**
@@ -493,7 +534,10 @@ export const WriteStatus = Schema.Struct({
 export interface WriteStatus extends Schema.Schema.Type<typeof WriteStatus> {}
 
 /**
- * Answer of `POST /v1/admin/retry-write/{root_job_id}`.
+ * Answer of `POST /v1/admin/retry-write/{root_job_id}`: whether the retry
+ * was queued, and the id of the NEW job that runs it (its write status is
+ * the one to follow). Only failed writes can be retried; Propexo answers
+ * 400 for any other.
  *
  * @since 0.1.0
  * @category schemas
@@ -508,6 +552,133 @@ export const RetryWrite = Schema.Struct({ success: Schema.Boolean, job_id: Schem
  */
 export interface RetryWrite extends Schema.Schema.Type<typeof RetryWrite> {}
 
+/**
+ * The largest page of write logs Propexo serves (and its default).
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const MAX_LOG_LIMIT = 100
+
+/**
+ * How far back `GET /v1/admin/logs/writes/` looks.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const TimeRange = Schema.Literal("hour", "day", "week", "month")
+
+/**
+ * How a write ended, in the write logs (a pending write has no log yet).
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const WriteLogStatus = Schema.Literal("SUCCESS", "FAILURE")
+
+/**
+ * The kinds of record a write touches; applicant events are `events`.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const WriteCategory = Schema.Literal(
+  "amenities",
+  "applicants",
+  "applications",
+  "contracts",
+  "crm_listings",
+  "deposit_summaries",
+  "event_types",
+  "events",
+  "file_types",
+  "file_upload",
+  "invoices",
+  "leads",
+  "leases",
+  "listings",
+  "properties",
+  "purchase_orders",
+  "recurring_resident_charges",
+  "resident_charges",
+  "resident_payments",
+  "resident_pets",
+  "residents",
+  "service_request_vendors",
+  "service_requests",
+  "transactions",
+  "units"
+)
+
+/**
+ * Query of `GET /v1/admin/logs/writes/`.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const WriteLogParams = Schema.Struct({
+  /** 1 to 100, default 100. */
+  limit: Schema.optionalWith(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, MAX_LOG_LIMIT)), {
+    exact: true
+  }),
+  offset: offsetParam,
+  time_range: Schema.optionalWith(TimeRange, { exact: true }),
+  integration_id: OptionalString,
+  status: Schema.optionalWith(WriteLogStatus, { exact: true }),
+  write_category: Schema.optionalWith(WriteCategory, { exact: true })
+})
+
+/**
+ * @since 0.2.0
+ * @category schemas
+ */
+export interface WriteLogParams extends Schema.Schema.Type<typeof WriteLogParams> {}
+
+/**
+ * The most recent log record of one write job.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const WriteLog = Schema.Struct({
+  id: Schema.String,
+  created_at: Schema.String,
+  job_id: Schema.String,
+  job_log_id: Schema.String,
+  status: WriteLogStatus,
+  integration_id: Schema.String,
+  job_type: Schema.String,
+  /** What the write was asked to do; any JSON. */
+  parameters: Schema.optionalWith(Schema.Unknown, { exact: true }),
+  /** The PMS's message when it failed. */
+  error: NullableString,
+  name: Schema.String,
+  vendor: Schema.String
+}).annotations({ identifier: "WriteLog" })
+
+/**
+ * @since 0.2.0
+ * @category schemas
+ */
+export interface WriteLog extends Schema.Schema.Type<typeof WriteLog> {}
+
+/**
+ * Answer of `GET /v1/admin/logs/writes/`: `{ results: { logs } }`, one
+ * record per job, most recent first.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const WriteLogs = Schema.Struct({
+  results: Schema.Struct({ logs: Schema.Array(WriteLog) })
+}).annotations({ identifier: "WriteLogs" })
+
+/**
+ * @since 0.2.0
+ * @category schemas
+ */
+export interface WriteLogs extends Schema.Schema.Type<typeof WriteLogs> {}
+
 // ---------------------------------------------------------------------------
 // Events read side
 // ---------------------------------------------------------------------------
@@ -520,31 +691,53 @@ export interface RetryWrite extends Schema.Schema.Type<typeof RetryWrite> {}
  */
 export const EventListParams = Schema.Struct({
   applicant_id: OptionalString,
+  lead_id: OptionalString,
+  resident_id: OptionalString,
   integration_id: OptionalString,
-  limit: listParams.limit,
-  offset: listParams.offset
+  property_id: OptionalString,
+  x_id: OptionalString,
+  x_property_id: OptionalString,
+  x_type_id: OptionalString,
+  limit: limitParam,
+  offset: offsetParam,
+  "order-by": Schema.optionalWith(OrderBy, { exact: true })
 })
 
+const NullableIds = Schema.NullOr(Schema.Array(Schema.String))
+
 /**
- * An event as the read side shows it once Entrata has it: its id, when it
- * was recorded, and the fields that were sent (kept as sent; other keys
- * pass through untouched).
+ * An event as the read side shows it once the PMS has it (`Event` in
+ * Propexo's description). The fields that were sent mostly do not come
+ * back: the applicant is in `associated_applicant_ids`, the event type in
+ * `x_type_id` and `type_raw`.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const EventRecord = Schema.Struct(
-  {
-    id: Schema.String,
-    created_at: Schema.String,
-    updated_at: Schema.String,
-    integration_id: Schema.String,
-    applicant_id: Schema.String,
-    event_type_id: Schema.String,
-    event_datetime: Schema.String
-  },
-  Schema.Record({ key: Schema.String, value: Schema.Unknown })
-).annotations({ identifier: "EventRecord" })
+export const EventRecord = Schema.Struct({
+  id: Schema.String,
+  created_at: Schema.String,
+  updated_at: Schema.String,
+  last_seen: NullableString,
+  x_id: Schema.String,
+  x_property_id: Schema.String,
+  x_leasing_agent_id: NullableString,
+  x_type_id: NullableString,
+  x_location_id: NullableString,
+  event_name: NullableString,
+  event_datetime: NullableString,
+  appointment_datetime: NullableString,
+  type_raw: NullableString,
+  notes: NullableString,
+  agent_name: NullableString,
+  reasons_for_event: NullableString,
+  associated_lead_ids: NullableIds,
+  associated_applicant_ids: NullableIds,
+  associated_resident_ids: NullableIds,
+  integration_id: Schema.String,
+  integration_vendor: Schema.String,
+  property_id: Schema.String
+}).annotations({ identifier: "EventRecord" })
 
 /**
  * @since 0.1.0
@@ -645,7 +838,7 @@ export class EventResultsGroup extends HttpApiGroup.make("eventResults")
 {}
 
 /**
- * Write status and retry of queued writes.
+ * Write status, retry of queued writes, and the write logs.
  *
  * @since 0.1.0
  * @category groups
@@ -653,6 +846,7 @@ export class EventResultsGroup extends HttpApiGroup.make("eventResults")
 export class AdminGroup extends HttpApiGroup.make("admin")
   .add(HttpApiEndpoint.get("writeStatus")`/v1/admin/write-status/${idParam("root_job_id")}`.addSuccess(WriteStatus))
   .add(HttpApiEndpoint.post("retryWrite")`/v1/admin/retry-write/${idParam("root_job_id")}`.addSuccess(RetryWrite))
+  .add(HttpApiEndpoint.get("writeLogs", "/v1/admin/logs/writes/").setUrlParams(WriteLogParams).addSuccess(WriteLogs))
 {}
 
 /**

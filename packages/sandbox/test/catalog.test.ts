@@ -11,7 +11,13 @@ import { call } from "./helpers.js"
 const { DEMO, OTHER } = Seed
 
 interface Page {
-  readonly meta: { readonly offset: number; readonly limit: number; readonly hasMore: boolean; readonly total: number }
+  readonly meta: {
+    readonly orderBy: ReadonlyArray<Record<string, string>>
+    readonly offset: number
+    readonly limit: number
+    readonly hasMore: boolean
+    readonly total: number
+  }
   readonly results: ReadonlyArray<Record<string, unknown>>
 }
 
@@ -23,7 +29,7 @@ describe("the event-type catalog", () => {
       const sandbox = yield* Sandbox.make()
       const answer = yield* call(sandbox, "GET", `/v1/event-types/?property_id=${DEMO.propertyId}&order-by=x_id:asc`)
       const { meta, results } = page(answer.json)
-      expect(meta).toEqual({ offset: 0, limit: 100, hasMore: false, total: 10 })
+      expect(meta).toEqual({ orderBy: [{ x_id: "asc" }], offset: 0, limit: 100, hasMore: false, total: 10 })
       expect(results.map((r) => r.name)).toEqual([
         "Call-Incoming",
         "Notes",
@@ -60,14 +66,43 @@ describe("the event-type catalog", () => {
       const sandbox = yield* Sandbox.make()
       const first = page((yield* call(sandbox, "GET", "/v1/event-types/?limit=25")).json)
       const second = page((yield* call(sandbox, "GET", "/v1/event-types/?limit=25&offset=25")).json)
-      expect(first.meta).toEqual({ offset: 0, limit: 25, hasMore: true, total: 30 })
-      expect(second.meta).toEqual({ offset: 25, limit: 25, hasMore: false, total: 30 })
+      const orderBy = [{ created_at: "desc" }]
+      expect(first.meta).toEqual({ orderBy, offset: 0, limit: 25, hasMore: true, total: 30 })
+      expect(second.meta).toEqual({ orderBy, offset: 25, limit: 25, hasMore: false, total: 30 })
+      const exact = page((yield* call(sandbox, "GET", "/v1/event-types/?limit=15&offset=15")).json)
+      expect(exact.meta).toMatchObject({ hasMore: false, total: 30 })
+      expect(exact.results).toHaveLength(15)
+      const past = page((yield* call(sandbox, "GET", "/v1/event-types/?offset=40")).json)
+      expect(past).toEqual({ meta: { orderBy, offset: 40, limit: 100, hasMore: false, total: 30 }, results: [] })
       expect(new Set([...first.results, ...second.results].map((r) => r.id)).size).toBe(30)
       const tooMany = yield* call(sandbox, "GET", "/v1/event-types/?limit=251")
       expect(tooMany.status).toBe(400)
-      expect(tooMany.json).toMatchObject({ error: { code: "invalid_request", details: { issues: [{ path: ["limit"] }] } } })
+      expect(tooMany.json).toMatchObject({
+        error: { code: "invalid_request", details: { details: { name: "ZodError", issues: [{ path: ["limit"] }] } } }
+      })
       const badOrder = yield* call(sandbox, "GET", "/v1/event-types/?order-by=colour:asc")
       expect(badOrder.status).toBe(400)
+      const badDirection = yield* call(sandbox, "GET", "/v1/event-types/?order-by=name:up")
+      expect(badDirection.json).toMatchObject({ error: { details: { details: { issues: [{ path: ["order-by"] }] } } } })
+    }))
+
+  it.scopedLive("orders by one field or several, ascending unless told, and says so in meta.orderBy", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox.make()
+      const query = `property_id=${DEMO.propertyId}&limit=3`
+      const byName = page((yield* call(sandbox, "GET", `/v1/event-types/?${query}&order-by=name`)).json)
+      expect(byName.meta.orderBy).toEqual([{ name: "asc" }])
+      expect(byName.results.map((r) => r.name)).toEqual(["Appointment", "Call-Incoming", "Call-Outgoing"])
+      const desc = page((yield* call(sandbox, "GET", `/v1/event-types/?${query}&order-by=name:desc`)).json)
+      expect(desc.results.map((r) => r.name)).toEqual(["Walk-In", "Tour", "Text-Outgoing"])
+      const two = page((yield* call(sandbox, "GET", "/v1/event-sub-types/?order-by=name:asc,x_property_id:desc&limit=4")).json)
+      expect(two.meta.orderBy).toEqual([{ name: "asc" }, { x_property_id: "desc" }])
+      expect(two.results.map((r) => [r.name, r.x_property_id])).toEqual([
+        ["Leasing Appointments", "200001"],
+        ["Leasing Appointments", "100002"],
+        ["Leasing Appointments", "100001"],
+        ["Self-Guided Tour", "200001"]
+      ])
     }))
 
   it.scopedLive("lists Entrata's sub-types under Appointment, and results with their event types", () =>
@@ -84,9 +119,11 @@ describe("the event-type catalog", () => {
       ])
       const result = yield* call(sandbox, "GET", `/v1/event-results/${DEMO.eventResultIds.leftVoicemail}`)
       expect(result.json).toMatchObject({
-        meta: {},
+        meta: { orderBy: [{ created_at: "desc" }] },
         results: { name: "Left Voicemail", associated_event_type_ids: [DEMO.eventTypeIds["Call-Outgoing"]] }
       })
+      expect(Object.keys((result.json as { results: object }).results)).not.toContain("code") // a by-id answer
+      expect(subTypes.results.every((r) => !("code" in r) && !("models" in r))).toBe(true)
     }))
 
   it.scopedLive("answers one record by id, and 404 in Propexo's shape for an unknown id", () =>

@@ -73,7 +73,10 @@ describe("fault injection", () => {
       yield* sandbox.clearFaults
       expect((yield* settled(sandbox, jobId!)).json).toMatchObject({ write_status: "SUCCESS" })
       const events = yield* call(sandbox, "GET", `/v1/events/?applicant_id=${DEMO.applicantId}`)
-      expect(events.json).toMatchObject({ meta: { total: 1 }, results: [validEvent] })
+      expect(events.json).toMatchObject({
+        meta: { total: 1 },
+        results: [{ notes: validEvent.notes, associated_applicant_ids: [DEMO.applicantId] }]
+      })
     }))
 
   it.scopedLive("answers 200 with truncated JSON", () =>

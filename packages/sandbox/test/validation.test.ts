@@ -2,9 +2,11 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Sandbox from "../src/Sandbox.js"
 import { DEMO, OTHER } from "../src/Seed.js"
-import { call, create, jobIdOf, validEvent } from "./helpers.js"
+import { call, CREATE, create, jobIdOf, validEvent } from "./helpers.js"
 
-const issuesOf = (json: unknown) => (json as { error: { details: { issues: Array<Record<string, unknown>> } } }).error.details.issues // a 400 body
+/** The Zod issues of a 400 body, nested as Propexo documents them. */
+const issuesOf = (json: unknown) =>
+  (json as { error: { details: { details: { issues: Array<Record<string, unknown>> } } } }).error.details.details.issues // a 400 body
 
 describe("Propexo's request validation", () => {
   it.scopedLive("answers 400 invalid_request with a Zod unrecognized_keys issue for unknown keys", () =>
@@ -18,16 +20,41 @@ describe("Propexo's request validation", () => {
           code: "invalid_request",
           message: "Invalid request body: Unrecognized key(s) in object: 'colour', 'size'",
           details: {
-            issues: [{
-              code: "unrecognized_keys",
-              keys: ["colour", "size"],
-              path: [],
-              message: "Unrecognized key(s) in object: 'colour', 'size'"
-            }]
+            details: {
+              issues: [{
+                code: "unrecognized_keys",
+                keys: ["colour", "size"],
+                path: [],
+                message: "Unrecognized key(s) in object: 'colour', 'size'"
+              }],
+              name: "ZodError"
+            }
           }
         }
       })
       expect(yield* sandbox.jobs).toEqual([])
+    }))
+
+  it.scopedLive("drops unknown keys instead with ?ignore_unknown_fields=true, and still checks the known ones", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const withExtra = { ...validEvent, colour: "blue" }
+      const answer = yield* call(sandbox, "POST", `${CREATE}?ignore_unknown_fields=true`, { body: withExtra })
+      expect(answer.status).toBe(200)
+      expect(answer.json).toEqual({ meta: { job_id: jobIdOf(answer) }, result: validEvent })
+      expect((yield* sandbox.jobs).map((j) => j.body)).toEqual([validEvent])
+      const strict = yield* call(sandbox, "POST", `${CREATE}?ignore_unknown_fields=false`, { body: withExtra })
+      expect(issuesOf(strict.json)).toMatchObject([{ code: "unrecognized_keys", keys: ["colour"] }])
+      const tooLong = yield* call(sandbox, "POST", `${CREATE}?ignore_unknown_fields=true`, {
+        body: { ...withExtra, notes: "x".repeat(257) }
+      })
+      expect(issuesOf(tooLong.json)).toMatchObject([{ code: "too_big", path: ["notes"] }])
+      const unclear = yield* call(sandbox, "POST", `${CREATE}?ignore_unknown_fields=yes`, { body: validEvent })
+      expect(unclear.status).toBe(400)
+      expect(issuesOf(unclear.json)).toMatchObject([
+        { code: "invalid_enum_value", path: ["ignore_unknown_fields"], received: "yes" }
+      ])
+      expect(yield* sandbox.jobs).toHaveLength(1)
     }))
 
   it.scopedLive("reports a missing required field as invalid_type Required", () =>
