@@ -9,6 +9,8 @@ import * as ApplicantEvent from "@entrata-events/core/ApplicantEvent"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as PropexoApi from "../src/PropexoApi.js"
+import { WriteStatus } from "../src/WriteStatus.js"
+import { ApplicantEvents, notesEvent, withClient } from "./helpers.js"
 
 const { DEMO } = Seed
 
@@ -224,4 +226,65 @@ describe("ids in URL paths", () => {
       expect(lone.message).toContain("not well-formed Unicode")
       expect(yield* sandbox.requests).toEqual([])
     }))
+})
+
+describe("WriteStatus against the simulator", () => {
+  it.scopedLive("retry gives the new job's id, and awaitCompletion of the first job follows it", () =>
+    withClient({}, (sandbox) =>
+      Effect.gen(function*() {
+        const writes = yield* WriteStatus
+        const events = yield* ApplicantEvents
+        const body = { ...notesEvent, email_to: "jane@new-domain.example" }
+        const { job_id } = yield* events.create(body)
+        expect(yield* Effect.flip(writes.awaitCompletion(job_id, { interval: "10 millis" }))).toMatchObject({
+          _tag: "WriteFailed",
+          job_id
+        })
+        // The PMS's record changes; the same body now goes through.
+        const seed = yield* sandbox.seed
+        yield* sandbox.setSeed({
+          ...seed,
+          applicants: seed.applicants.map((a) =>
+            a.id === DEMO.applicantId ? { ...a, primary_email: "jane@new-domain.example" } : a
+          )
+        })
+        const retried = yield* writes.retry(job_id)
+        expect(retried).toMatch(/^cm[a-z0-9]{23}$/)
+        expect(retried).not.toBe(job_id)
+        expect(yield* writes.awaitCompletion(job_id, { interval: "10 millis" })).toEqual({
+          write_status: "SUCCESS",
+          errors: [],
+          created_record_id: null
+        })
+        // `get` reads exactly the job asked for.
+        expect((yield* writes.get(job_id)).write_status).toBe("FAILURE")
+        // A second retry of the first job retries its latest attempt, which did not fail: refused, nothing doubled.
+        expect(yield* Effect.flip(writes.retry(job_id))).toMatchObject({ _tag: "PropexoBadRequest", ambiguous: false })
+        const jobs = yield* sandbox.jobs
+        expect(jobs.map((j) => [j.id, j.retryOf])).toEqual([[job_id, null], [retried, job_id]])
+        const retries = (yield* sandbox.requests).filter((r) => r.path.startsWith("/v1/admin/retry-write/"))
+        expect(retries.map((r) => r.path)).toEqual([`/v1/admin/retry-write/${job_id}`, `/v1/admin/retry-write/${retried}`])
+      })))
+
+  it.scopedLive("logs confirms many writes with one request", () =>
+    withClient({}, (sandbox) =>
+      Effect.gen(function*() {
+        const writes = yield* WriteStatus
+        const events = yield* ApplicantEvents
+        const ok = yield* events.create(notesEvent, { awaitCompletion: true })
+        const refused = yield* events.create({ ...notesEvent, email_to: "someone.else@example.com" })
+        yield* Effect.flip(writes.awaitCompletion(refused.job_id, { interval: "10 millis" }))
+        const before = (yield* sandbox.requests).length
+        const logs = yield* writes.logs({ integration_id: DEMO.integrationId, write_category: "events" })
+        expect(new Map(logs.map((l) => [l.job_id, l.status]))).toEqual(
+          new Map([[ok.job_id, "SUCCESS"], [refused.job_id, "FAILURE"]])
+        )
+        expect(logs.find((l) => l.status === "FAILURE")?.error).toMatch(/primary email/)
+        expect(yield* writes.logs({ status: "SUCCESS", limit: 1 })).toMatchObject([{ job_id: ok.job_id }])
+        const asked = (yield* sandbox.requests).slice(before)
+        expect(asked.map((r) => [r.path, r.query])).toEqual([
+          ["/v1/admin/logs/writes/", { integration_id: DEMO.integrationId, write_category: "events" }],
+          ["/v1/admin/logs/writes/", { status: "SUCCESS", limit: "1" }]
+        ])
+      })))
 })
