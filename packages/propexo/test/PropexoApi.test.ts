@@ -10,7 +10,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as PropexoApi from "../src/PropexoApi.js"
 import { WriteStatus } from "../src/WriteStatus.js"
-import { ApplicantEvents, notesEvent, withClient } from "./helpers.js"
+import { ApplicantEvents, makeSandbox, notesEvent, withClient } from "./helpers.js"
 
 const { DEMO } = Seed
 
@@ -44,7 +44,7 @@ const clientFor = (
 describe("PropexoApi through HttpApiClient against the sandbox", () => {
   it.scopedLive("creates an event and follows its write status to SUCCESS", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 200 })
+      const sandbox = yield* makeSandbox({ jobDelay: 200 })
       const client = yield* clientFor(sandbox, Redacted.value(sandbox.token))
       const created = yield* client.applicantEvents.create({ payload: event })
       expect(created.meta.job_id).toMatch(/^cm[a-z0-9]{23}$/)
@@ -77,7 +77,7 @@ describe("PropexoApi through HttpApiClient against the sandbox", () => {
 
   it.scopedLive("lists and reads the catalog", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make()
+      const sandbox = yield* makeSandbox()
       const client = yield* clientFor(sandbox, Redacted.value(sandbox.token))
       const types = yield* client.eventTypes.list({ urlParams: { property_id: DEMO.propertyId, limit: 4 } })
       expect(types.meta).toEqual({ orderBy: [{ created_at: "desc" }], offset: 0, limit: 4, hasMore: true, total: 10 })
@@ -109,7 +109,7 @@ describe("PropexoApi through HttpApiClient against the sandbox", () => {
 
   it.scopedLive("decodes each error status to its own tagged error", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ tokens: ["good-token"], rateLimit: 6, window: "1 hour", slowDownDelay: 0 })
+      const sandbox = yield* makeSandbox({ tokens: ["good-token"], rateLimit: 6, window: "1 hour", slowDownDelay: 0 })
       // The quota below is counted in one window: make sure this hour has room left.
       const left = 3_600_000 - (Date.now() % 3_600_000)
       if (left < 5_000) yield* Effect.sleep(left + 5)
@@ -191,7 +191,7 @@ describe("the error wire schemas", () => {
 describe("ids in URL paths", () => {
   it.scopedLive("reach the simulator as one percent-encoded segment, whatever they hold", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make()
+      const sandbox = yield* makeSandbox()
       const client = yield* clientFor(sandbox, Redacted.value(sandbox.token))
       const ids = ["../events/", "%2e%2e/", "a/b", "?x=1", "#x", "100%", "Zürich tour", "./", "..."]
       for (const id of ids) {
@@ -214,7 +214,7 @@ describe("ids in URL paths", () => {
 
   it.scopedLive("refuse an empty id, \".\" and \"..\" (dot-segments however encoded) without a request", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make()
+      const sandbox = yield* makeSandbox()
       const client = yield* clientFor(sandbox, Redacted.value(sandbox.token))
       for (const id of ["", ".", ".."]) {
         const error = yield* Effect.flip(client.eventSubTypes.get({ path: { event_sub_type_id: id } }))

@@ -4,9 +4,8 @@ import * as Effect from "effect/Effect"
 import * as Fs from "node:fs/promises"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import * as Sandbox from "../src/Sandbox.js"
 import * as Seed from "../src/Seed.js"
-import { call } from "./helpers.js"
+import { call, makeSandbox } from "./helpers.js"
 
 const { DEMO, OTHER } = Seed
 
@@ -26,7 +25,7 @@ const page = (json: unknown) => json as Page // a list answer
 describe("the event-type catalog", () => {
   it.scopedLive("lists a property's event types with Entrata's names and codes", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make()
+      const sandbox = yield* makeSandbox()
       const answer = yield* call(sandbox, "GET", `/v1/event-types/?property_id=${DEMO.propertyId}&order-by=x_id:asc`)
       const { meta, results } = page(answer.json)
       expect(meta).toEqual({ orderBy: [{ x_id: "asc" }], offset: 0, limit: 100, hasMore: false, total: 10 })
@@ -63,7 +62,7 @@ describe("the event-type catalog", () => {
 
   it.scopedLive("pages with limit and offset", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make()
+      const sandbox = yield* makeSandbox()
       const first = page((yield* call(sandbox, "GET", "/v1/event-types/?limit=25")).json)
       const second = page((yield* call(sandbox, "GET", "/v1/event-types/?limit=25&offset=25")).json)
       const orderBy = [{ created_at: "desc" }]
@@ -88,7 +87,7 @@ describe("the event-type catalog", () => {
 
   it.scopedLive("orders by one field or several, ascending unless told, and says so in meta.orderBy", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make()
+      const sandbox = yield* makeSandbox()
       const query = `property_id=${DEMO.propertyId}&limit=3`
       const byName = page((yield* call(sandbox, "GET", `/v1/event-types/?${query}&order-by=name`)).json)
       expect(byName.meta.orderBy).toEqual([{ name: "asc" }])
@@ -107,7 +106,7 @@ describe("the event-type catalog", () => {
 
   it.scopedLive("lists Entrata's sub-types under Appointment, and results with their event types", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make()
+      const sandbox = yield* makeSandbox()
       const subTypes = page(
         (yield* call(sandbox, "GET", `/v1/event-sub-types/?event_type_id=${DEMO.eventTypeIds.Appointment}`)).json
       )
@@ -128,7 +127,7 @@ describe("the event-type catalog", () => {
 
   it.scopedLive("answers one record by id, and 404 in Propexo's shape for an unknown id", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make()
+      const sandbox = yield* makeSandbox()
       const found = yield* call(sandbox, "GET", `/v1/event-types/${DEMO.eventTypeIds.Notes}`)
       expect(found.json).toMatchObject({ results: { id: DEMO.eventTypeIds.Notes, name: "Notes" } })
       const missing = yield* call(sandbox, "GET", "/v1/event-sub-types/cmnosuchsubtype0000000000")

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Sandbox from "../src/Sandbox.js"
 import { DEMO, defaultSeed, OTHER } from "../src/Seed.js"
-import { call, create, jobIdOf, settled, validEvent } from "./helpers.js"
+import { call, create, jobIdOf, makeSandbox, settled, validEvent } from "./helpers.js"
 
 const callFields = {
   call_phone_number_from: "+14035551234",
@@ -25,7 +25,7 @@ const verdict = (sandbox: Sandbox.SandboxService, body: Record<string, unknown>)
 describe("write jobs", () => {
   it.scopedLive("go from PENDING to SUCCESS, and the event appears on the read side", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 800 })
+      const sandbox = yield* makeSandbox({ jobDelay: 800 })
       const jobId = jobIdOf(yield* create(sandbox, validEvent))
       const pending = yield* call(sandbox, "GET", `/v1/admin/write-status/${jobId}`)
       expect(pending.json).toEqual({ write_status: "PENDING", errors: [], created_record_id: null })
@@ -71,7 +71,7 @@ describe("write jobs", () => {
 
   it.scopedLive("fail with the PMS's message for each thing only the PMS can check", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0 })
       const cases: ReadonlyArray<readonly [string, Record<string, unknown>, string]> = [
         [
           "email_to is not the primary email",
@@ -153,7 +153,7 @@ describe("write jobs", () => {
 
   it.scopedLive("succeed for complete call, email and appointment events", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0 })
       const bodies = [
         { ...validEvent, event_type_id: DEMO.eventTypeIds["Call-Outgoing"], ...callFields, event_result_id: DEMO.eventResultIds.leftVoicemail },
         {
@@ -194,7 +194,7 @@ describe("write jobs", () => {
 
   it.scopedLive("retry-write runs a failed job's body again as a new job, and refuses a job that did not fail", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0 })
       const body = { ...validEvent, email_to: "jane@new-domain.example" }
       const { jobId, status } = yield* verdict(sandbox, body)
       expect(status).toMatchObject({ write_status: "FAILURE" })
@@ -244,7 +244,7 @@ describe("write jobs", () => {
 
   it.scopedLive("show in the write logs once they ran: one record per job, newest first, filtered", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0 })
       const logsOf = (query: string) =>
         Effect.map(
           call(sandbox, "GET", `/v1/admin/logs/writes/${query}`),
@@ -285,7 +285,7 @@ describe("write jobs", () => {
 
   it.scopedLive("show in the write logs only for the integrations a token may touch", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({
+      const sandbox = yield* makeSandbox({
         jobDelay: 0,
         tokens: ["all-token", { token: "other-token", name: "other", integrations: [OTHER.integrationId] }]
       })
@@ -300,7 +300,7 @@ describe("write jobs", () => {
 
   it.scopedLive("expire after their TTL", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0, jobTtl: 50 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0, jobTtl: 50 })
       const jobId = jobIdOf(yield* create(sandbox, validEvent))
       expect((yield* call(sandbox, "GET", `/v1/admin/write-status/${jobId}`)).status).toBe(200)
       yield* Effect.sleep(80)
