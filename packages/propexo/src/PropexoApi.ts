@@ -1,8 +1,14 @@
 /**
  * The part of Propexo's REST API this project speaks, as one
  * `@effect/platform` `HttpApi`: creating Entrata applicant events, the
- * event-type catalog, write status and retry of queued writes, and the
- * events read side.
+ * event-type catalog, write status, retry and logs of queued writes, and
+ * the events read side.
+ *
+ * Every record and answer that Propexo's published OpenAPI description
+ * covers matches it in which fields are required, optional and nullable
+ * (the contract tests hold both against the file); keys it does not name
+ * are ignored. The create endpoint is not in that file: its body follows
+ * its documentation page.
  *
  * The same definition serves the client (`HttpApiClient.make(PropexoApi)`)
  * and the local simulator (`@entrata-events/sandbox`), so both agree on
@@ -26,8 +32,10 @@ import * as Schema from "effect/Schema"
 // ---------------------------------------------------------------------------
 
 /**
- * Propexo's error body, as it travels on the wire. `details` carries Zod
- * issues for validation failures (sometimes nested as `details.details`).
+ * Propexo's error body, as it travels on the wire (`errorResponse` in its
+ * description, which gives it for 400; other statuses are assumed to share
+ * it). A validation failure's `details` nests Zod's error:
+ * `{ details: { issues: [...], name: "ZodError" } }`.
  *
  * @since 0.1.0
  * @category errors
@@ -51,7 +59,7 @@ const errorFields = {
   code: Schema.String,
   /** Propexo's own words. */
   message: Schema.String,
-  /** Anything Propexo adds, e.g. `{ issues: [...] }` for a 400. */
+  /** Anything Propexo adds, e.g. `{ details: { issues: [...], name: "ZodError" } }` for a 400. */
   details: Schema.optionalWith(Schema.Unknown, { exact: true })
 }
 
@@ -407,7 +415,11 @@ export const OneOf = <S extends Schema.Schema.Any>(item: S) => Schema.Struct({ m
  * @since 0.1.0
  * @category schemas
  */
-export const EventTypeListParams = Schema.Struct({ ...listParams, models: OptionalString })
+export const EventTypeListParams = Schema.Struct({
+  ...listParams,
+  /** The data models the event types serve (`applicant`, `lead`, …): one, or several as repeated parameters. */
+  models: Schema.optionalWith(Schema.Union(Schema.String, Schema.Array(Schema.String)), { exact: true })
+})
 
 /**
  * Query of `GET /v1/event-sub-types/`.

@@ -82,6 +82,10 @@ describe("PropexoApi through HttpApiClient against the sandbox", () => {
       const types = yield* client.eventTypes.list({ urlParams: { property_id: DEMO.propertyId, limit: 4 } })
       expect(types.meta).toEqual({ orderBy: [{ created_at: "desc" }], offset: 0, limit: 4, hasMore: true, total: 10 })
       expect(types.results.map((t) => t.name)).toEqual(["Call-Incoming", "Call-Outgoing", "Email-Incoming", "Email-Outgoing"])
+      const byModels = yield* client.eventTypes.list({ urlParams: { property_id: DEMO.propertyId, models: ["resident", "lead"] } })
+      expect(byModels.meta.total).toBe(10)
+      const none = yield* client.eventTypes.list({ urlParams: { property_id: DEMO.propertyId, models: "resident" } })
+      expect(none.meta.total).toBe(0)
       const one = yield* client.eventTypes.get({ path: { event_type_id: DEMO.eventTypeIds.Appointment } })
       expect(one.results).toMatchObject({ name: "Appointment", code: "Appointment", x_location_id: null })
       const subTypes = yield* client.eventSubTypes.list({

@@ -56,6 +56,11 @@ describe("the event-type catalog", () => {
         integration_vendor: "ENTRATA",
         property_id: DEMO.propertyId
       })
+      const byModel = (query: string) =>
+        Effect.map(call(sandbox, "GET", `/v1/event-types/?property_id=${DEMO.propertyId}&${query}`), (a) => page(a.json).meta.total)
+      expect(yield* byModel("models=lead")).toBe(10)
+      expect(yield* byModel("models=resident&models=applicant")).toBe(10)
+      expect(yield* byModel("models=resident")).toBe(0)
       const other = page((yield* call(sandbox, "GET", `/v1/event-types/?integration_id=${OTHER.integrationId}`)).json)
       expect(other.results.every((r) => r.code === null && r.property_id === OTHER.propertyId)).toBe(true)
     }))

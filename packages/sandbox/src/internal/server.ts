@@ -282,7 +282,7 @@ const handlers = (state: State, schedule: (jobId: string) => void) => {
           listCatalog(
             state.seed.event_types,
             urlParams,
-            (r) => urlParams.models === undefined || urlParams.models.split(",").some((m) => r.models.includes(m))
+            (r) => urlParams.models === undefined || [urlParams.models].flat().some((m) => r.models.includes(m))
           ))
         .handle("get", ({ path }) => getCatalog(state.seed.event_types, path.event_type_id, "Event type"))),
     HttpApiBuilder.group(PropexoApi.PropexoApi, "eventSubTypes", (h) =>
