@@ -172,6 +172,17 @@ describe("Seed", () => {
       expect(missing.message).toContain(`${file}.missing`)
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 
+  it.effect("refuses sub-types or results with a code, which Propexo's records do not have", () =>
+    Effect.gen(function*() {
+      const withCode = {
+        ...Seed.defaultSeed,
+        event_sub_types: Seed.defaultSeed.event_sub_types.map((t) => ({ ...t, code: t.name }))
+      }
+      const error = yield* Effect.flip(Seed.fromJson(JSON.stringify(withCode)))
+      expect(error.message).toContain("event_sub_types")
+      expect(error.message).toContain("\"code\"")
+    }))
+
   it("keeps the demo ids consistent with the fixture", () => {
     const seed = Seed.defaultSeed
     const applicant = seed.applicants.find((a) => a.id === Seed.DEMO.applicantId)
