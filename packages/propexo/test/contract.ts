@@ -11,7 +11,10 @@
  */
 import addFormats from "ajv-formats"
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js"
-import { readFileSync } from "node:fs"
+import { createHash } from "node:crypto"
+import { readFileSync, renameSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parse } from "yaml"
 
@@ -43,12 +46,34 @@ const objectAt = (value: unknown, path: ReadonlyArray<string>): JsonObject | und
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
 
-const loaded: unknown = parse(readFileSync(fixture("propexo-openapi.yml"), "utf8"))
+/**
+ * The file, parsed. Parsing its 1.8 MB of YAML takes seconds and every test
+ * file that checks answers needs it, so the result is kept as JSON in the
+ * temporary directory, keyed by the file's hash: a new revision is parsed anew.
+ */
+const load = (): unknown => {
+  const text = readFileSync(fixture("propexo-openapi.yml"), "utf8")
+  const hash = createHash("sha256").update(text).digest("hex").slice(0, 32)
+  const cached = join(tmpdir(), `entrata-events-propexo-openapi-${hash}.json`)
+  try {
+    return JSON.parse(readFileSync(cached, "utf8"))
+  } catch {
+    const parsed: unknown = parse(text)
+    // Written whole, then renamed: test files load this in parallel.
+    const partial = `${cached}.${process.pid}.${Math.random().toString(36).slice(2)}`
+    writeFileSync(partial, JSON.stringify(parsed))
+    renameSync(partial, cached)
+    return parsed
+  }
+}
+
+const loaded = load()
 
 /** The OpenAPI document, as parsed. */
 export const openapi: JsonObject = isObject(loaded) ? loaded : {}
 
 const schemas = objectAt(openapi, ["components", "schemas"]) ?? {}
+const REF = "#/components/schemas/"
 const paths = objectAt(openapi, ["paths"]) ?? {}
 
 /** The path templates of the file, e.g. `/v1/event-types/{event_type_id}`. */
@@ -82,7 +107,7 @@ export const templateOf = (method: string, path: string): string | undefined =>
 export const resolve = (schema: Json): JsonObject => {
   let at: Json = schema
   for (let depth = 0; isObject(at) && typeof at.$ref === "string"; depth++) {
-    const name = at.$ref.replace("#/components/schemas/", "")
+    const name = at.$ref.replace(REF, "")
     if (depth > 20 || schemas[name] === undefined) throw new Error(`cannot resolve ${at.$ref}`)
     at = schemas[name]
   }
@@ -104,18 +129,34 @@ export const responseSchema = (method: string, template: string, status: number)
 // Validation
 // ---------------------------------------------------------------------------
 
-const ROOT = "propexo-openapi"
-
 const ajv = new Ajv2020({ allErrors: true, allowUnionTypes: true })
 addFormats.default(ajv)
 // Annotations of the file that are no JSON Schema keywords.
 ajv.addVocabulary(["example", "x-propexo", "x-fern-availability"])
-// Every `$ref` made absolute, so that any schema of the file compiles on its own.
-const absolute = (schema: JsonObject): JsonObject => {
-  const copy: unknown = JSON.parse(JSON.stringify(schema).replaceAll("\"#/components/schemas/", `"${ROOT}#/$defs/`))
+
+/** The names of the component schemas a schema refers to, directly or not. */
+const referenced = (schema: Json, into: Set<string> = new Set()): Set<string> => {
+  if (Array.isArray(schema)) for (const item of schema) referenced(item, into)
+  else if (isObject(schema)) {
+    for (const [key, value] of Object.entries(schema)) {
+      if (key === "$ref" && typeof value === "string" && value.startsWith(REF)) {
+        const name = value.slice(REF.length)
+        if (!into.has(name) && schemas[name] !== undefined) {
+          into.add(name)
+          referenced(schemas[name], into)
+        }
+      } else referenced(value, into)
+    }
+  }
+  return into
+}
+
+/** A schema of the file made to stand alone: what it refers to under its own `$defs`. */
+const standalone = (schema: JsonObject): JsonObject => {
+  const defs = Object.fromEntries([...referenced(schema)].map((name) => [name, schemas[name] ?? {}]))
+  const copy: unknown = JSON.parse(JSON.stringify({ ...schema, $defs: defs }).replaceAll(`"${REF}`, "\"#/$defs/"))
   return isObject(copy) ? copy : {}
 }
-ajv.addSchema({ $id: ROOT, $defs: absolute(schemas) })
 
 const compiled = new Map<string, ValidateFunction>()
 
@@ -124,7 +165,7 @@ export const validator = (schema: JsonObject): (value: unknown) => ReadonlyArray
   const key = JSON.stringify(schema)
   let validate = compiled.get(key)
   if (validate === undefined) {
-    validate = ajv.compile(absolute(schema))
+    validate = ajv.compile(standalone(schema))
     compiled.set(key, validate)
   }
   const check = validate
