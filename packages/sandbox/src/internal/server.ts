@@ -210,7 +210,7 @@ const ignoreUnknownFields = (request: HttpServerRequest.HttpServerRequest) => {
   const value = new URL(request.url, "http://sandbox.invalid").searchParams.get("ignore_unknown_fields")
   if (value === null || value === "false") return Effect.succeed(false)
   if (value === "true") return Effect.succeed(true)
-  return Effect.fail(zodError(`Invalid request: ignore_unknown_fields: must be true or false`, [{
+  return Effect.fail(zodError("Invalid request: ignore_unknown_fields: must be true or false", [{
     code: "invalid_enum_value",
     options: ["true", "false"],
     received: value,
