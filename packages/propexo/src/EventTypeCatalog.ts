@@ -119,7 +119,11 @@ interface Page<A> {
 /** A list query's parameters other than paging. */
 type QueryParams = { readonly [name: string]: string }
 
-/** Every page of a list, `MAX_LIMIT` records at a time. */
+/**
+ * Every page of a list, `MAX_LIMIT` records at a time. Propexo's `hasMore`
+ * is optional and may be `null`: without a `true` or `false`, a page shorter
+ * than the limit (the one Propexo reports, else the one asked for) is the last.
+ */
 const allPages = <A>(
   page: (offset: number) => Effect.Effect<Page<A>, PropexoError>
 ): Effect.Effect<ReadonlyArray<A>, PropexoError> =>
@@ -128,7 +132,8 @@ const allPages = <A>(
     for (let offset = 0;;) {
       const { meta, results } = yield* page(offset)
       all.push(...results)
-      if (!meta.hasMore || results.length === 0) return all
+      const more = meta.hasMore ?? results.length >= (meta.limit ?? MAX_LIMIT)
+      if (!more || results.length === 0) return all
       offset += results.length
     }
   })

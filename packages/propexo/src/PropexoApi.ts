@@ -1,8 +1,14 @@
 /**
  * The part of Propexo's REST API this project speaks, as one
  * `@effect/platform` `HttpApi`: creating Entrata applicant events, the
- * event-type catalog, write status and retry of queued writes, and the
- * events read side.
+ * event-type catalog, write status, retry and logs of queued writes, and
+ * the events read side.
+ *
+ * Every record and answer that Propexo's published OpenAPI description
+ * covers matches it in which fields are required, optional and nullable
+ * (the contract tests hold both against the file); keys it does not name
+ * are ignored. The create endpoint is not in that file: its body follows
+ * its documentation page.
  *
  * The same definition serves the client (`HttpApiClient.make(PropexoApi)`)
  * and the local simulator (`@entrata-events/sandbox`), so both agree on
@@ -18,6 +24,7 @@ import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import * as ApplicantEvent from "@entrata-events/core/ApplicantEvent"
 import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
 // ---------------------------------------------------------------------------
@@ -25,8 +32,10 @@ import * as Schema from "effect/Schema"
 // ---------------------------------------------------------------------------
 
 /**
- * Propexo's error body, as it travels on the wire. `details` carries Zod
- * issues for validation failures (sometimes nested as `details.details`).
+ * Propexo's error body, as it travels on the wire (`errorResponse` in its
+ * description, which gives it for 400; other statuses are assumed to share
+ * it). A validation failure's `details` nests Zod's error:
+ * `{ details: { issues: [...], name: "ZodError" } }`.
  *
  * @since 0.1.0
  * @category errors
@@ -50,7 +59,7 @@ const errorFields = {
   code: Schema.String,
   /** Propexo's own words. */
   message: Schema.String,
-  /** Anything Propexo adds, e.g. `{ issues: [...] }` for a 400. */
+  /** Anything Propexo adds, e.g. `{ details: { issues: [...], name: "ZodError" } }` for a 400. */
   details: Schema.optionalWith(Schema.Unknown, { exact: true })
 }
 
@@ -291,7 +300,7 @@ export const CreateApplicantEventResponse = Schema.Struct({
 export interface CreateApplicantEventResponse extends Schema.Schema.Type<typeof CreateApplicantEventResponse> {}
 
 // ---------------------------------------------------------------------------
-// Catalog
+// Lists
 // ---------------------------------------------------------------------------
 
 /**
@@ -310,7 +319,38 @@ export const MAX_LIMIT = 250
  */
 export const DEFAULT_LIMIT = 100
 
+/**
+ * The order of a list when none is asked for.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const DEFAULT_ORDER_BY = "created_at:desc"
+
 const OptionalString = Schema.optionalWith(Schema.String, { exact: true })
+const NullableString = Schema.NullOr(Schema.String)
+
+const limitParam = Schema.optionalWith(
+  Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, MAX_LIMIT)),
+  { exact: true }
+)
+const offsetParam = Schema.optionalWith(Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative()), {
+  exact: true
+})
+
+/**
+ * `order-by`: one field or several, comma-separated, each optionally
+ * followed by `:asc` (the default) or `:desc`, e.g. `name` or
+ * `id:asc,name:desc`.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const OrderBy = Schema.String.pipe(
+  Schema.pattern(/^[A-Za-z_][A-Za-z0-9_]*(:(asc|desc))?(,[A-Za-z_][A-Za-z0-9_]*(:(asc|desc))?)*$/, {
+    message: () => "must be field, field:asc or field:desc, comma-separated"
+  })
+).annotations({ identifier: "OrderBy" })
 
 const listParams = {
   integration_id: OptionalString,
@@ -318,49 +358,28 @@ const listParams = {
   x_id: OptionalString,
   x_property_id: OptionalString,
   /** 0 to 250, default 100. */
-  limit: Schema.optionalWith(Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, MAX_LIMIT)), { exact: true }),
-  offset: Schema.optionalWith(Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative()), { exact: true }),
-  /** `field:asc` or `field:desc`. */
-  "order-by": Schema.optionalWith(Schema.String.pipe(Schema.pattern(/^[A-Za-z_]+:(asc|desc)$/)), { exact: true })
+  limit: limitParam,
+  offset: offsetParam,
+  /** Default `created_at:desc`. */
+  "order-by": Schema.optionalWith(OrderBy, { exact: true })
 }
 
 /**
- * Query of `GET /v1/event-types/`.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const EventTypeListParams = Schema.Struct({ ...listParams, models: OptionalString })
-
-/**
- * Query of `GET /v1/event-sub-types/`.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const EventSubTypeListParams = Schema.Struct({ ...listParams, event_type_id: OptionalString })
-
-/**
- * Query of `GET /v1/event-results/`.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const EventResultListParams = Schema.Struct(listParams)
-
-/**
- * The paging part of a list answer. Propexo may add keys; they are kept
- * out of the decoded value.
+ * The `meta` of every list and by-id answer (`ResponseMeta` in Propexo's
+ * description): only `orderBy` is sure to be there, and `hasMore` may be
+ * `null`. Propexo may add keys; they are kept out of the decoded value.
  *
  * @since 0.1.0
  * @category schemas
  */
 export const ListMeta = Schema.Struct({
-  offset: Schema.Number,
-  limit: Schema.Number,
-  hasMore: Schema.Boolean,
+  /** The order applied, one object per field, e.g. `[{ "created_at": "desc" }]`. */
+  orderBy: Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  offset: Schema.optionalWith(Schema.Number, { exact: true }),
+  limit: Schema.optionalWith(Schema.Number, { exact: true }),
+  hasMore: Schema.optionalWith(Schema.NullOr(Schema.Boolean), { exact: true }),
   total: Schema.optionalWith(Schema.Number, { exact: true })
-})
+}).annotations({ identifier: "ListMeta" })
 
 /**
  * @since 0.1.0
@@ -384,19 +403,48 @@ export const ListOf = <S extends Schema.Schema.Any>(item: S) =>
  * @since 0.1.0
  * @category schemas
  */
-export const OneOf = <S extends Schema.Schema.Any>(item: S) =>
-  Schema.Struct({ meta: Schema.Record({ key: Schema.String, value: Schema.Unknown }), results: item })
+export const OneOf = <S extends Schema.Schema.Any>(item: S) => Schema.Struct({ meta: ListMeta, results: item })
+
+// ---------------------------------------------------------------------------
+// Catalog
+// ---------------------------------------------------------------------------
+
+/**
+ * Query of `GET /v1/event-types/`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const EventTypeListParams = Schema.Struct({
+  ...listParams,
+  /** The data models the event types serve (`applicant`, `lead`, …): one, or several as repeated parameters. */
+  models: Schema.optionalWith(Schema.Union(Schema.String, Schema.Array(Schema.String)), { exact: true })
+})
+
+/**
+ * Query of `GET /v1/event-sub-types/`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const EventSubTypeListParams = Schema.Struct({ ...listParams, event_type_id: OptionalString })
+
+/**
+ * Query of `GET /v1/event-results/`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const EventResultListParams = Schema.Struct(listParams)
 
 const catalogFields = {
   id: Schema.String,
   created_at: Schema.String,
   updated_at: Schema.String,
-  last_seen: Schema.NullOr(Schema.String),
+  last_seen: NullableString,
   x_id: Schema.String,
   x_property_id: Schema.String,
-  x_location_id: Schema.NullOr(Schema.String),
-  code: Schema.NullOr(Schema.String),
-  models: Schema.Array(Schema.String),
+  x_location_id: NullableString,
   name: Schema.String,
   integration_id: Schema.String,
   integration_vendor: Schema.String,
@@ -410,7 +458,11 @@ const catalogFields = {
  * @since 0.1.0
  * @category schemas
  */
-export const EventType = Schema.Struct(catalogFields).annotations({ identifier: "EventType" })
+export const EventType = Schema.Struct({
+  ...catalogFields,
+  code: NullableString,
+  models: Schema.Array(Schema.String)
+}).annotations({ identifier: "EventType" })
 
 /**
  * @since 0.1.0
@@ -419,15 +471,16 @@ export const EventType = Schema.Struct(catalogFields).annotations({ identifier: 
 export interface EventType extends Schema.Schema.Type<typeof EventType> {}
 
 /**
- * An event sub-type, e.g. `Self-Guided Tour` under `Appointment`.
+ * An event sub-type, e.g. `Self-Guided Tour` under `Appointment`. Unlike an
+ * event type it has no `code` and no `models`.
  *
  * @since 0.1.0
  * @category schemas
  */
 export const EventSubType = Schema.Struct({
   ...catalogFields,
-  event_type_id: Schema.NullOr(Schema.String),
-  x_event_type_id: Schema.NullOr(Schema.String)
+  event_type_id: NullableString,
+  x_event_type_id: NullableString
 }).annotations({ identifier: "EventSubType" })
 
 /**
@@ -437,7 +490,8 @@ export const EventSubType = Schema.Struct({
 export interface EventSubType extends Schema.Schema.Type<typeof EventSubType> {}
 
 /**
- * An event result, usable with the event types it lists.
+ * An event result, usable with the event types it lists. It has no `code`
+ * and no `models`.
  *
  * @since 0.1.0
  * @category schemas
@@ -482,7 +536,7 @@ export type WriteStatusValue = Schema.Schema.Type<typeof WriteStatusValue>
 export const WriteStatus = Schema.Struct({
   write_status: WriteStatusValue,
   errors: Schema.Array(Schema.String),
-  created_record_id: Schema.NullOr(Schema.String)
+  created_record_id: NullableString
 }).annotations({ identifier: "WriteStatus" })
 
 /**
@@ -492,7 +546,10 @@ export const WriteStatus = Schema.Struct({
 export interface WriteStatus extends Schema.Schema.Type<typeof WriteStatus> {}
 
 /**
- * Answer of `POST /v1/admin/retry-write/{root_job_id}`.
+ * Answer of `POST /v1/admin/retry-write/{root_job_id}`: whether the retry
+ * was queued, and the id of the NEW job that runs it (its write status is
+ * the one to follow). Only failed writes can be retried; Propexo answers
+ * 400 for any other.
  *
  * @since 0.1.0
  * @category schemas
@@ -507,6 +564,133 @@ export const RetryWrite = Schema.Struct({ success: Schema.Boolean, job_id: Schem
  */
 export interface RetryWrite extends Schema.Schema.Type<typeof RetryWrite> {}
 
+/**
+ * The largest page of write logs Propexo serves (and its default).
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const MAX_LOG_LIMIT = 100
+
+/**
+ * How far back `GET /v1/admin/logs/writes/` looks.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const TimeRange = Schema.Literal("hour", "day", "week", "month")
+
+/**
+ * How a write ended, in the write logs (a pending write has no log yet).
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const WriteLogStatus = Schema.Literal("SUCCESS", "FAILURE")
+
+/**
+ * The kinds of record a write touches; applicant events are `events`.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const WriteCategory = Schema.Literal(
+  "amenities",
+  "applicants",
+  "applications",
+  "contracts",
+  "crm_listings",
+  "deposit_summaries",
+  "event_types",
+  "events",
+  "file_types",
+  "file_upload",
+  "invoices",
+  "leads",
+  "leases",
+  "listings",
+  "properties",
+  "purchase_orders",
+  "recurring_resident_charges",
+  "resident_charges",
+  "resident_payments",
+  "resident_pets",
+  "residents",
+  "service_request_vendors",
+  "service_requests",
+  "transactions",
+  "units"
+)
+
+/**
+ * Query of `GET /v1/admin/logs/writes/`.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const WriteLogParams = Schema.Struct({
+  /** 1 to 100, default 100. */
+  limit: Schema.optionalWith(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, MAX_LOG_LIMIT)), {
+    exact: true
+  }),
+  offset: offsetParam,
+  time_range: Schema.optionalWith(TimeRange, { exact: true }),
+  integration_id: OptionalString,
+  status: Schema.optionalWith(WriteLogStatus, { exact: true }),
+  write_category: Schema.optionalWith(WriteCategory, { exact: true })
+})
+
+/**
+ * @since 0.2.0
+ * @category schemas
+ */
+export interface WriteLogParams extends Schema.Schema.Type<typeof WriteLogParams> {}
+
+/**
+ * The most recent log record of one write job.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const WriteLog = Schema.Struct({
+  id: Schema.String,
+  created_at: Schema.String,
+  job_id: Schema.String,
+  job_log_id: Schema.String,
+  status: WriteLogStatus,
+  integration_id: Schema.String,
+  job_type: Schema.String,
+  /** What the write was asked to do; any JSON. */
+  parameters: Schema.optionalWith(Schema.Unknown, { exact: true }),
+  /** The PMS's message when it failed. */
+  error: NullableString,
+  name: Schema.String,
+  vendor: Schema.String
+}).annotations({ identifier: "WriteLog" })
+
+/**
+ * @since 0.2.0
+ * @category schemas
+ */
+export interface WriteLog extends Schema.Schema.Type<typeof WriteLog> {}
+
+/**
+ * Answer of `GET /v1/admin/logs/writes/`: `{ results: { logs } }`, one
+ * record per job, most recent first.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const WriteLogs = Schema.Struct({
+  results: Schema.Struct({ logs: Schema.Array(WriteLog) })
+}).annotations({ identifier: "WriteLogs" })
+
+/**
+ * @since 0.2.0
+ * @category schemas
+ */
+export interface WriteLogs extends Schema.Schema.Type<typeof WriteLogs> {}
+
 // ---------------------------------------------------------------------------
 // Events read side
 // ---------------------------------------------------------------------------
@@ -519,31 +703,53 @@ export interface RetryWrite extends Schema.Schema.Type<typeof RetryWrite> {}
  */
 export const EventListParams = Schema.Struct({
   applicant_id: OptionalString,
+  lead_id: OptionalString,
+  resident_id: OptionalString,
   integration_id: OptionalString,
-  limit: listParams.limit,
-  offset: listParams.offset
+  property_id: OptionalString,
+  x_id: OptionalString,
+  x_property_id: OptionalString,
+  x_type_id: OptionalString,
+  limit: limitParam,
+  offset: offsetParam,
+  "order-by": Schema.optionalWith(OrderBy, { exact: true })
 })
 
+const NullableIds = Schema.NullOr(Schema.Array(Schema.String))
+
 /**
- * An event as the read side shows it once Entrata has it: its id, when it
- * was recorded, and the fields that were sent (kept as sent; other keys
- * pass through untouched).
+ * An event as the read side shows it once the PMS has it (`Event` in
+ * Propexo's description). The fields that were sent mostly do not come
+ * back: the applicant is in `associated_applicant_ids`, the event type in
+ * `x_type_id` and `type_raw`.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const EventRecord = Schema.Struct(
-  {
-    id: Schema.String,
-    created_at: Schema.String,
-    updated_at: Schema.String,
-    integration_id: Schema.String,
-    applicant_id: Schema.String,
-    event_type_id: Schema.String,
-    event_datetime: Schema.String
-  },
-  Schema.Record({ key: Schema.String, value: Schema.Unknown })
-).annotations({ identifier: "EventRecord" })
+export const EventRecord = Schema.Struct({
+  id: Schema.String,
+  created_at: Schema.String,
+  updated_at: Schema.String,
+  last_seen: NullableString,
+  x_id: Schema.String,
+  x_property_id: Schema.String,
+  x_leasing_agent_id: NullableString,
+  x_type_id: NullableString,
+  x_location_id: NullableString,
+  event_name: NullableString,
+  event_datetime: NullableString,
+  appointment_datetime: NullableString,
+  type_raw: NullableString,
+  notes: NullableString,
+  agent_name: NullableString,
+  reasons_for_event: NullableString,
+  associated_lead_ids: NullableIds,
+  associated_applicant_ids: NullableIds,
+  associated_resident_ids: NullableIds,
+  integration_id: Schema.String,
+  integration_vendor: Schema.String,
+  property_id: Schema.String
+}).annotations({ identifier: "EventRecord" })
 
 /**
  * @since 0.1.0
@@ -555,7 +761,40 @@ export interface EventRecord extends Schema.Schema.Type<typeof EventRecord> {}
 // The API
 // ---------------------------------------------------------------------------
 
-const idParam = <Name extends string>(name: Name) => HttpApiSchema.param(name, Schema.String)
+/**
+ * An id that travels as one segment of a URL path. `HttpApiClient` puts path
+ * parameters into the URL as they are, so encoding percent-encodes the id:
+ * `a/b`, `?x=1` or `#x` stay one segment. The server's router decodes the
+ * path itself, so decoding leaves the id as it is. An empty id, `.` and `..`
+ * are refused before any request: URLs resolve `.` and `..` segments (`%2e`
+ * too) as dot-segments, so no encoding can send them.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const PathId = Schema.transformOrFail(
+  Schema.String,
+  Schema.String.pipe(
+    Schema.filter((id) =>
+      (id !== "" && id !== "." && id !== "..") ||
+      `cannot be sent in a URL path: an id must not be empty, "." or ".." (got ${JSON.stringify(id)})`
+    )
+  ),
+  {
+    strict: true,
+    decode: ParseResult.succeed,
+    encode: (id, _, ast) => {
+      try {
+        return ParseResult.succeed(encodeURIComponent(id))
+      } catch {
+        // encodeURIComponent throws only on a lone surrogate, which no URL can carry.
+        return ParseResult.fail(new ParseResult.Type(ast, id, "cannot be sent in a URL path: not well-formed Unicode"))
+      }
+    }
+  }
+).annotations({ identifier: "PathId" })
+
+const idParam = <Name extends string>(name: Name) => HttpApiSchema.param(name, PathId)
 
 /**
  * `POST /v1/events/applicants/entrata/`.
@@ -611,7 +850,7 @@ export class EventResultsGroup extends HttpApiGroup.make("eventResults")
 {}
 
 /**
- * Write status and retry of queued writes.
+ * Write status, retry of queued writes, and the write logs.
  *
  * @since 0.1.0
  * @category groups
@@ -619,6 +858,7 @@ export class EventResultsGroup extends HttpApiGroup.make("eventResults")
 export class AdminGroup extends HttpApiGroup.make("admin")
   .add(HttpApiEndpoint.get("writeStatus")`/v1/admin/write-status/${idParam("root_job_id")}`.addSuccess(WriteStatus))
   .add(HttpApiEndpoint.post("retryWrite")`/v1/admin/retry-write/${idParam("root_job_id")}`.addSuccess(RetryWrite))
+  .add(HttpApiEndpoint.get("writeLogs", "/v1/admin/logs/writes/").setUrlParams(WriteLogParams).addSuccess(WriteLogs))
 {}
 
 /**

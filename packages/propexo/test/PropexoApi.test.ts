@@ -9,6 +9,8 @@ import * as ApplicantEvent from "@entrata-events/core/ApplicantEvent"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as PropexoApi from "../src/PropexoApi.js"
+import { WriteStatus } from "../src/WriteStatus.js"
+import { ApplicantEvents, makeSandbox, notesEvent, withClient } from "./helpers.js"
 
 const { DEMO } = Seed
 
@@ -42,7 +44,7 @@ const clientFor = (
 describe("PropexoApi through HttpApiClient against the sandbox", () => {
   it.scopedLive("creates an event and follows its write status to SUCCESS", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 200 })
+      const sandbox = yield* makeSandbox({ jobDelay: 200 })
       const client = yield* clientFor(sandbox, Redacted.value(sandbox.token))
       const created = yield* client.applicantEvents.create({ payload: event })
       expect(created.meta.job_id).toMatch(/^cm[a-z0-9]{23}$/)
@@ -57,21 +59,33 @@ describe("PropexoApi through HttpApiClient against the sandbox", () => {
         status = yield* client.admin.writeStatus({ path: { root_job_id: created.meta.job_id } })
       }
       expect(status.write_status).toBe("SUCCESS")
-      const retried = yield* client.admin.retryWrite({ path: { root_job_id: created.meta.job_id } })
-      expect(retried).toEqual({ success: false, job_id: created.meta.job_id })
+      // Only failed writes can be retried.
+      const retried = yield* Effect.flip(client.admin.retryWrite({ path: { root_job_id: created.meta.job_id } }))
+      expect(retried).toMatchObject({ _tag: "PropexoApiBadRequest", status: 400 })
 
       const events = yield* client.events.list({ urlParams: { applicant_id: DEMO.applicantId } })
-      expect(events.meta).toEqual({ offset: 0, limit: 100, hasMore: false, total: 1 })
-      expect(events.results[0]).toMatchObject(wire)
+      expect(events.meta).toEqual({ orderBy: [{ created_at: "desc" }], offset: 0, limit: 100, hasMore: false, total: 1 })
+      expect(events.results[0]).toMatchObject({
+        x_type_id: "1",
+        type_raw: "Call-Incoming",
+        event_datetime: wire.event_datetime,
+        associated_applicant_ids: [DEMO.applicantId],
+        integration_id: DEMO.integrationId,
+        property_id: DEMO.propertyId
+      })
     }))
 
   it.scopedLive("lists and reads the catalog", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make()
+      const sandbox = yield* makeSandbox()
       const client = yield* clientFor(sandbox, Redacted.value(sandbox.token))
       const types = yield* client.eventTypes.list({ urlParams: { property_id: DEMO.propertyId, limit: 4 } })
-      expect(types.meta).toEqual({ offset: 0, limit: 4, hasMore: true, total: 10 })
+      expect(types.meta).toEqual({ orderBy: [{ created_at: "desc" }], offset: 0, limit: 4, hasMore: true, total: 10 })
       expect(types.results.map((t) => t.name)).toEqual(["Call-Incoming", "Call-Outgoing", "Email-Incoming", "Email-Outgoing"])
+      const byModels = yield* client.eventTypes.list({ urlParams: { property_id: DEMO.propertyId, models: ["resident", "lead"] } })
+      expect(byModels.meta.total).toBe(10)
+      const none = yield* client.eventTypes.list({ urlParams: { property_id: DEMO.propertyId, models: "resident" } })
+      expect(none.meta.total).toBe(0)
       const one = yield* client.eventTypes.get({ path: { event_type_id: DEMO.eventTypeIds.Appointment } })
       expect(one.results).toMatchObject({ name: "Appointment", code: "Appointment", x_location_id: null })
       const subTypes = yield* client.eventSubTypes.list({
@@ -99,7 +113,7 @@ describe("PropexoApi through HttpApiClient against the sandbox", () => {
 
   it.scopedLive("decodes each error status to its own tagged error", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ tokens: ["good-token"], rateLimit: 6, window: "1 hour", slowDownDelay: 0 })
+      const sandbox = yield* makeSandbox({ tokens: ["good-token"], rateLimit: 6, window: "1 hour", slowDownDelay: 0 })
       // The quota below is counted in one window: make sure this hour has room left.
       const left = 3_600_000 - (Date.now() % 3_600_000)
       if (left < 5_000) yield* Effect.sleep(left + 5)
@@ -114,13 +128,16 @@ describe("PropexoApi through HttpApiClient against the sandbox", () => {
       expect(badRequest.status).toBe(400)
       expect(badRequest.code).toBe("invalid_request")
       expect(badRequest.details).toMatchObject({
-        issues: expect.arrayContaining([{
-          code: "invalid_type",
-          expected: "string",
-          received: "undefined",
-          path: ["integration_id"],
-          message: "Required"
-        }])
+        details: {
+          name: "ZodError",
+          issues: expect.arrayContaining([{
+            code: "invalid_type",
+            expected: "string",
+            received: "undefined",
+            path: ["integration_id"],
+            message: "Required"
+          }])
+        }
       })
 
       const wrong = yield* clientFor(sandbox, "wrong-token")
@@ -173,4 +190,105 @@ describe("the error wire schemas", () => {
     const empty = Schema.decodeUnknownSync(PropexoApi.ErrorWire[401])("")
     expect(empty).toMatchObject({ _tag: "PropexoApiUnauthorized", code: "unexpected_body", message: "HTTP 401 with an empty body" })
   })
+})
+
+describe("ids in URL paths", () => {
+  it.scopedLive("reach the simulator as one percent-encoded segment, whatever they hold", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* makeSandbox()
+      const client = yield* clientFor(sandbox, Redacted.value(sandbox.token))
+      const ids = ["../events/", "%2e%2e/", "a/b", "?x=1", "#x", "100%", "Zürich tour", "./", "..."]
+      for (const id of ids) {
+        const before = (yield* sandbox.requests).length
+        const error = yield* Effect.flip(client.eventTypes.get({ path: { event_type_id: id } }))
+        // The router decoded the segment back to the id: the 404 names it exactly.
+        expect(error, id).toMatchObject({ _tag: "PropexoApiNotFound", message: `Event type ${id} not found` })
+        const sent = (yield* sandbox.requests).slice(before)
+        expect(sent.map((r) => r.path), id).toEqual([`/v1/event-types/${encodeURIComponent(id)}`])
+      }
+      const job = yield* Effect.flip(client.admin.writeStatus({ path: { root_job_id: "../../v1/event-types/" } }))
+      expect(job).toMatchObject({ _tag: "PropexoApiNotFound", message: "Write job ../../v1/event-types/ not found" })
+      const retry = yield* Effect.flip(client.admin.retryWrite({ path: { root_job_id: "x?y#z" } }))
+      expect(retry).toMatchObject({ _tag: "PropexoApiNotFound", message: "Write job x?y#z not found" })
+      expect((yield* sandbox.requests).slice(-2).map((r) => [r.method, r.path])).toEqual([
+        ["GET", "/v1/admin/write-status/..%2F..%2Fv1%2Fevent-types%2F"],
+        ["POST", "/v1/admin/retry-write/x%3Fy%23z"]
+      ])
+    }))
+
+  it.scopedLive("refuse an empty id, \".\" and \"..\" (dot-segments however encoded) without a request", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* makeSandbox()
+      const client = yield* clientFor(sandbox, Redacted.value(sandbox.token))
+      for (const id of ["", ".", ".."]) {
+        const error = yield* Effect.flip(client.eventSubTypes.get({ path: { event_sub_type_id: id } }))
+        expect(error._tag, JSON.stringify(id)).toBe("ParseError")
+        expect(error.message).toContain("event_sub_type_id")
+        expect(error.message).toContain("an id must not be empty, \".\" or \"..\"")
+      }
+      const lone = yield* Effect.flip(client.admin.writeStatus({ path: { root_job_id: "job\uD800" } }))
+      expect(lone.message).toContain("not well-formed Unicode")
+      expect(yield* sandbox.requests).toEqual([])
+    }))
+})
+
+describe("WriteStatus against the simulator", () => {
+  it.scopedLive("retry gives the new job's id, and awaitCompletion of the first job follows it", () =>
+    withClient({}, (sandbox) =>
+      Effect.gen(function*() {
+        const writes = yield* WriteStatus
+        const events = yield* ApplicantEvents
+        const body = { ...notesEvent, email_to: "jane@new-domain.example" }
+        const { job_id } = yield* events.create(body)
+        expect(yield* Effect.flip(writes.awaitCompletion(job_id, { interval: "10 millis" }))).toMatchObject({
+          _tag: "WriteFailed",
+          job_id
+        })
+        // The PMS's record changes; the same body now goes through.
+        const seed = yield* sandbox.seed
+        yield* sandbox.setSeed({
+          ...seed,
+          applicants: seed.applicants.map((a) =>
+            a.id === DEMO.applicantId ? { ...a, primary_email: "jane@new-domain.example" } : a
+          )
+        })
+        const retried = yield* writes.retry(job_id)
+        expect(retried).toMatch(/^cm[a-z0-9]{23}$/)
+        expect(retried).not.toBe(job_id)
+        expect(yield* writes.awaitCompletion(job_id, { interval: "10 millis" })).toEqual({
+          write_status: "SUCCESS",
+          errors: [],
+          created_record_id: null
+        })
+        // `get` reads exactly the job asked for.
+        expect((yield* writes.get(job_id)).write_status).toBe("FAILURE")
+        // A second retry of the first job retries its latest attempt, which did not fail: refused, nothing doubled.
+        expect(yield* Effect.flip(writes.retry(job_id))).toMatchObject({ _tag: "PropexoBadRequest", ambiguous: false })
+        const jobs = yield* sandbox.jobs
+        expect(jobs.map((j) => [j.id, j.retryOf])).toEqual([[job_id, null], [retried, job_id]])
+        const retries = (yield* sandbox.requests).filter((r) => r.path.startsWith("/v1/admin/retry-write/"))
+        expect(retries.map((r) => r.path)).toEqual([`/v1/admin/retry-write/${job_id}`, `/v1/admin/retry-write/${retried}`])
+      })))
+
+  it.scopedLive("logs confirms many writes with one request", () =>
+    withClient({}, (sandbox) =>
+      Effect.gen(function*() {
+        const writes = yield* WriteStatus
+        const events = yield* ApplicantEvents
+        const ok = yield* events.create(notesEvent, { awaitCompletion: true })
+        const refused = yield* events.create({ ...notesEvent, email_to: "someone.else@example.com" })
+        yield* Effect.flip(writes.awaitCompletion(refused.job_id, { interval: "10 millis" }))
+        const before = (yield* sandbox.requests).length
+        const logs = yield* writes.logs({ integration_id: DEMO.integrationId, write_category: "events" })
+        expect(new Map(logs.map((l) => [l.job_id, l.status]))).toEqual(
+          new Map([[ok.job_id, "SUCCESS"], [refused.job_id, "FAILURE"]])
+        )
+        expect(logs.find((l) => l.status === "FAILURE")?.error).toMatch(/primary email/)
+        expect(yield* writes.logs({ status: "SUCCESS", limit: 1 })).toMatchObject([{ job_id: ok.job_id }])
+        const asked = (yield* sandbox.requests).slice(before)
+        expect(asked.map((r) => [r.path, r.query])).toEqual([
+          ["/v1/admin/logs/writes/", { integration_id: DEMO.integrationId, write_category: "events" }],
+          ["/v1/admin/logs/writes/", { status: "SUCCESS", limit: "1" }]
+        ])
+      })))
 })

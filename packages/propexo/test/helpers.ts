@@ -1,5 +1,6 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import { afterEach, expect } from "@effect/vitest"
 import { ApplicantEvents } from "@entrata-events/core/ApplicantEvents"
 import { Sandbox, Seed } from "@entrata-events/sandbox"
 import * as Effect from "effect/Effect"
@@ -13,6 +14,7 @@ import type { EventTypeCatalog } from "../src/EventTypeCatalog.js"
 import type { PropexoClient } from "../src/PropexoClient.js"
 import { PropexoConfig, type PropexoConfigOptions } from "../src/PropexoConfig.js"
 import type { WriteStatus } from "../src/WriteStatus.js"
+import { answerChecker } from "./contract.js"
 
 export const { DEMO } = Seed
 
@@ -63,6 +65,27 @@ export const clientLayer = (
     Layer.provide(Layer.merge(capture, Logger.minimumLogLevel(LogLevel.Debug)))
   )
 
+/**
+ * Every answer of the simulators started through {@link makeSandbox} (and
+ * so {@link withClient}), held against Propexo's published OpenAPI
+ * description: any test whose answers break it fails.
+ */
+export const contract = answerChecker()
+
+afterEach(() => {
+  expect(contract.take(), "answers that break Propexo's published contract").toEqual([])
+})
+
+/** `Sandbox.make`, every answer checked against the contract. */
+export const makeSandbox = (options: Sandbox.SandboxOptions = {}) =>
+  Sandbox.make({
+    ...options,
+    onAnswer: (answer) => {
+      contract.onAnswer(answer)
+      options.onAnswer?.(answer)
+    }
+  })
+
 /** Runs `f` with a fresh sandbox and the client's services pointed at it. */
 export const withClient = <A, E>(
   sandboxOptions: Sandbox.SandboxOptions,
@@ -70,7 +93,7 @@ export const withClient = <A, E>(
   options: Partial<PropexoConfigOptions> = {}
 ): Effect.Effect<A, E | Sandbox.InvalidOptions | unknown, Scope.Scope> =>
   Effect.gen(function*() {
-    const sandbox = yield* Sandbox.make({ jobDelay: 0, slowDownDelay: 0, ...sandboxOptions })
+    const sandbox = yield* makeSandbox({ jobDelay: 0, slowDownDelay: 0, ...sandboxOptions })
     return yield* f(sandbox).pipe(
       Effect.provide(clientLayer(sandbox, options)),
       Effect.provide(Layer.merge(capture, Logger.minimumLogLevel(LogLevel.Debug)))

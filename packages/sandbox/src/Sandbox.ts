@@ -104,11 +104,13 @@ export interface JobRecord {
   readonly token: string
   readonly status: PropexoApi.WriteStatusValue
   readonly errors: ReadonlyArray<string>
-  /** The accepted body, as sent. */
+  /** The accepted body, as sent (without unknown keys, when `ignore_unknown_fields=true` dropped them). */
   readonly body: Readonly<Record<string, unknown>>
   readonly mountainTime: Readonly<Record<string, boolean>>
-  /** 1, plus one per retry. */
+  /** 1 for a create's job; a retry's new job has the attempt number of the job it retries, plus one. */
   readonly attempts: number
+  /** The failed job this one retries (`retry-write` answers a new job id), `null` for a create's job. */
+  readonly retryOf: string | null
   readonly createdAt: string
   readonly updatedAt: string
   /** The read side's event id once it succeeded. */
@@ -128,6 +130,26 @@ export interface QuotaRecord {
   readonly remaining: number
   readonly windowStart: string
   readonly windowEnd: string
+}
+
+/**
+ * One answer to a Propexo path as it went on the wire, for
+ * {@link SandboxOptions.onAnswer}.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface AnswerRecord {
+  /** The `seq` of the request in the request log. */
+  readonly seq: number
+  readonly method: string
+  /** The path as received, still percent-encoded. */
+  readonly path: string
+  readonly status: number
+  readonly contentType: string | undefined
+  readonly body: string
+  /** `malformed` when the `malformedShare` fault cut the body in half. */
+  readonly outcome: "answered" | "malformed"
 }
 
 /**
@@ -176,6 +198,11 @@ export interface SandboxOptions {
   readonly maxEvents?: number | undefined
   /** The PMS's world; default {@link Seed.defaultSeed}. */
   readonly seed?: Seed.Seed | undefined
+  /**
+   * Called with every answer to a Propexo path just before it is sent, e.g.
+   * for a test to hold each one against Propexo's published schema.
+   */
+  readonly onAnswer?: ((answer: AnswerRecord) => void) | undefined
 }
 
 /**
@@ -305,7 +332,8 @@ const settingsFrom = (options: SandboxOptions) =>
       jobTtlMs: millis("jobTtl", options.jobTtl, "1 hour"),
       maxRequests: positiveInt("maxRequests", options.maxRequests, 1000),
       maxEvents: positiveInt("maxEvents", options.maxEvents, 10_000),
-      seed: options.seed ?? Seed.defaultSeed
+      seed: options.seed ?? Seed.defaultSeed,
+      onAnswer: options.onAnswer
     }),
     catch: (error) =>
       error instanceof InvalidOptions ? error : new InvalidOptions({ reason: String(error) })

@@ -218,7 +218,7 @@ interface CatalogIds {
 interface PropertyFixture {
   readonly property: Schema.Schema.Type<typeof Property>
   readonly vendor: string
-  /** Whether Propexo fills `code`: some customers' catalogs leave it null, so clients must fall back on `name`. */
+  /** Whether Propexo fills event types' `code`: some customers' catalogs leave it null, so clients must fall back on `name`. */
   readonly withCodes: boolean
   readonly ids: CatalogIds
 }
@@ -232,8 +232,6 @@ const catalogOf = ({ ids, property, vendor, withCodes }: PropertyFixture) => {
     x_id,
     x_property_id: property.x_id,
     x_location_id: null,
-    code: withCodes ? name : null,
-    models: ["applicant", "lead"],
     name,
     integration_id: property.integration_id,
     integration_vendor: vendor,
@@ -243,7 +241,11 @@ const catalogOf = ({ ids, property, vendor, withCodes }: PropertyFixture) => {
   const subTypeXIds = Object.keys(SUB_TYPES) as ReadonlyArray<SubTypeXId> // keys of a literal object
   const resultKeys = Object.keys(RESULTS) as ReadonlyArray<ResultKey> // keys of a literal object
   return {
-    event_types: names.map((name) => base(ids.eventTypes[name], EVENT_TYPE_NAMES[name], name)),
+    event_types: names.map((name) => ({
+      ...base(ids.eventTypes[name], EVENT_TYPE_NAMES[name], name),
+      code: withCodes ? name : null,
+      models: ["applicant", "lead"]
+    })),
     event_sub_types: subTypeXIds.map((x_id) => ({
       ...base(ids.subTypes[x_id], x_id, SUB_TYPES[x_id]),
       event_type_id: ids.eventTypes.Appointment,

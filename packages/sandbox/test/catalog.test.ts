@@ -4,14 +4,19 @@ import * as Effect from "effect/Effect"
 import * as Fs from "node:fs/promises"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import * as Sandbox from "../src/Sandbox.js"
 import * as Seed from "../src/Seed.js"
-import { call } from "./helpers.js"
+import { call, makeSandbox } from "./helpers.js"
 
 const { DEMO, OTHER } = Seed
 
 interface Page {
-  readonly meta: { readonly offset: number; readonly limit: number; readonly hasMore: boolean; readonly total: number }
+  readonly meta: {
+    readonly orderBy: ReadonlyArray<Record<string, string>>
+    readonly offset: number
+    readonly limit: number
+    readonly hasMore: boolean
+    readonly total: number
+  }
   readonly results: ReadonlyArray<Record<string, unknown>>
 }
 
@@ -20,10 +25,10 @@ const page = (json: unknown) => json as Page // a list answer
 describe("the event-type catalog", () => {
   it.scopedLive("lists a property's event types with Entrata's names and codes", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make()
+      const sandbox = yield* makeSandbox()
       const answer = yield* call(sandbox, "GET", `/v1/event-types/?property_id=${DEMO.propertyId}&order-by=x_id:asc`)
       const { meta, results } = page(answer.json)
-      expect(meta).toEqual({ offset: 0, limit: 100, hasMore: false, total: 10 })
+      expect(meta).toEqual({ orderBy: [{ x_id: "asc" }], offset: 0, limit: 100, hasMore: false, total: 10 })
       expect(results.map((r) => r.name)).toEqual([
         "Call-Incoming",
         "Notes",
@@ -51,28 +56,62 @@ describe("the event-type catalog", () => {
         integration_vendor: "ENTRATA",
         property_id: DEMO.propertyId
       })
+      const byModel = (query: string) =>
+        Effect.map(call(sandbox, "GET", `/v1/event-types/?property_id=${DEMO.propertyId}&${query}`), (a) => page(a.json).meta.total)
+      expect(yield* byModel("models=lead")).toBe(10)
+      expect(yield* byModel("models=resident&models=applicant")).toBe(10)
+      expect(yield* byModel("models=resident")).toBe(0)
       const other = page((yield* call(sandbox, "GET", `/v1/event-types/?integration_id=${OTHER.integrationId}`)).json)
       expect(other.results.every((r) => r.code === null && r.property_id === OTHER.propertyId)).toBe(true)
     }))
 
   it.scopedLive("pages with limit and offset", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make()
+      const sandbox = yield* makeSandbox()
       const first = page((yield* call(sandbox, "GET", "/v1/event-types/?limit=25")).json)
       const second = page((yield* call(sandbox, "GET", "/v1/event-types/?limit=25&offset=25")).json)
-      expect(first.meta).toEqual({ offset: 0, limit: 25, hasMore: true, total: 30 })
-      expect(second.meta).toEqual({ offset: 25, limit: 25, hasMore: false, total: 30 })
+      const orderBy = [{ created_at: "desc" }]
+      expect(first.meta).toEqual({ orderBy, offset: 0, limit: 25, hasMore: true, total: 30 })
+      expect(second.meta).toEqual({ orderBy, offset: 25, limit: 25, hasMore: false, total: 30 })
+      const exact = page((yield* call(sandbox, "GET", "/v1/event-types/?limit=15&offset=15")).json)
+      expect(exact.meta).toMatchObject({ hasMore: false, total: 30 })
+      expect(exact.results).toHaveLength(15)
+      const past = page((yield* call(sandbox, "GET", "/v1/event-types/?offset=40")).json)
+      expect(past).toEqual({ meta: { orderBy, offset: 40, limit: 100, hasMore: false, total: 30 }, results: [] })
       expect(new Set([...first.results, ...second.results].map((r) => r.id)).size).toBe(30)
       const tooMany = yield* call(sandbox, "GET", "/v1/event-types/?limit=251")
       expect(tooMany.status).toBe(400)
-      expect(tooMany.json).toMatchObject({ error: { code: "invalid_request", details: { issues: [{ path: ["limit"] }] } } })
+      expect(tooMany.json).toMatchObject({
+        error: { code: "invalid_request", details: { details: { name: "ZodError", issues: [{ path: ["limit"] }] } } }
+      })
       const badOrder = yield* call(sandbox, "GET", "/v1/event-types/?order-by=colour:asc")
       expect(badOrder.status).toBe(400)
+      const badDirection = yield* call(sandbox, "GET", "/v1/event-types/?order-by=name:up")
+      expect(badDirection.json).toMatchObject({ error: { details: { details: { issues: [{ path: ["order-by"] }] } } } })
+    }))
+
+  it.scopedLive("orders by one field or several, ascending unless told, and says so in meta.orderBy", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* makeSandbox()
+      const query = `property_id=${DEMO.propertyId}&limit=3`
+      const byName = page((yield* call(sandbox, "GET", `/v1/event-types/?${query}&order-by=name`)).json)
+      expect(byName.meta.orderBy).toEqual([{ name: "asc" }])
+      expect(byName.results.map((r) => r.name)).toEqual(["Appointment", "Call-Incoming", "Call-Outgoing"])
+      const desc = page((yield* call(sandbox, "GET", `/v1/event-types/?${query}&order-by=name:desc`)).json)
+      expect(desc.results.map((r) => r.name)).toEqual(["Walk-In", "Tour", "Text-Outgoing"])
+      const two = page((yield* call(sandbox, "GET", "/v1/event-sub-types/?order-by=name:asc,x_property_id:desc&limit=4")).json)
+      expect(two.meta.orderBy).toEqual([{ name: "asc" }, { x_property_id: "desc" }])
+      expect(two.results.map((r) => [r.name, r.x_property_id])).toEqual([
+        ["Leasing Appointments", "200001"],
+        ["Leasing Appointments", "100002"],
+        ["Leasing Appointments", "100001"],
+        ["Self-Guided Tour", "200001"]
+      ])
     }))
 
   it.scopedLive("lists Entrata's sub-types under Appointment, and results with their event types", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make()
+      const sandbox = yield* makeSandbox()
       const subTypes = page(
         (yield* call(sandbox, "GET", `/v1/event-sub-types/?event_type_id=${DEMO.eventTypeIds.Appointment}`)).json
       )
@@ -84,14 +123,16 @@ describe("the event-type catalog", () => {
       ])
       const result = yield* call(sandbox, "GET", `/v1/event-results/${DEMO.eventResultIds.leftVoicemail}`)
       expect(result.json).toMatchObject({
-        meta: {},
+        meta: { orderBy: [{ created_at: "desc" }] },
         results: { name: "Left Voicemail", associated_event_type_ids: [DEMO.eventTypeIds["Call-Outgoing"]] }
       })
+      expect(Object.keys((result.json as { results: object }).results)).not.toContain("code") // a by-id answer
+      expect(subTypes.results.every((r) => !("code" in r) && !("models" in r))).toBe(true)
     }))
 
   it.scopedLive("answers one record by id, and 404 in Propexo's shape for an unknown id", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make()
+      const sandbox = yield* makeSandbox()
       const found = yield* call(sandbox, "GET", `/v1/event-types/${DEMO.eventTypeIds.Notes}`)
       expect(found.json).toMatchObject({ results: { id: DEMO.eventTypeIds.Notes, name: "Notes" } })
       const missing = yield* call(sandbox, "GET", "/v1/event-sub-types/cmnosuchsubtype0000000000")
@@ -130,6 +171,17 @@ describe("Seed", () => {
       const missing = yield* Effect.flip(Seed.load(`${file}.missing`))
       expect(missing.message).toContain(`${file}.missing`)
     }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.effect("refuses sub-types or results with a code, which Propexo's records do not have", () =>
+    Effect.gen(function*() {
+      const withCode = {
+        ...Seed.defaultSeed,
+        event_sub_types: Seed.defaultSeed.event_sub_types.map((t) => ({ ...t, code: t.name }))
+      }
+      const error = yield* Effect.flip(Seed.fromJson(JSON.stringify(withCode)))
+      expect(error.message).toContain("event_sub_types")
+      expect(error.message).toContain("\"code\"")
+    }))
 
   it("keeps the demo ids consistent with the fixture", () => {
     const seed = Seed.defaultSeed

@@ -1,13 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Sandbox from "../src/Sandbox.js"
 import { DEMO } from "../src/Seed.js"
-import { attempt, call, create, settled, validEvent } from "./helpers.js"
+import { attempt, call, create, makeSandbox, settled, validEvent } from "./helpers.js"
 
 describe("fault injection", () => {
   it.scopedLive("answers 500, 502 or 503 in Propexo's shape without processing the request", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0, rateLimit: 50 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0, rateLimit: 50 })
       const expected = {
         500: { code: "internal_server_error", message: "Internal server error" },
         502: { code: "bad_gateway", message: "Bad gateway" },
@@ -29,7 +28,7 @@ describe("fault injection", () => {
 
   it.scopedLive("stages an outage and its end while running", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0 })
       expect((yield* create(sandbox, validEvent)).status).toBe(200)
       yield* sandbox.setFaults({ serverErrorShare: 1, serverErrorStatuses: [503] })
       expect((yield* create(sandbox, validEvent)).status).toBe(503)
@@ -40,7 +39,7 @@ describe("fault injection", () => {
 
   it.scopedLive("adds latency before answering", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0 })
       yield* sandbox.setFaults({ latencyMs: 150 })
       expect((yield* call(sandbox, "GET", "/v1/event-types/")).status).toBe(200)
       const [record] = yield* sandbox.requests
@@ -49,7 +48,7 @@ describe("fault injection", () => {
 
   it.scopedLive("drops the connection before reading the body: no answer, no job", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0 })
       yield* sandbox.setFaults({ dropBeforeBodyShare: 1 })
       const failure = yield* Effect.flip(attempt(sandbox, "POST", "/v1/events/applicants/entrata/", { body: validEvent }))
       expect(String(failure)).toContain("fetch failed")
@@ -62,7 +61,7 @@ describe("fault injection", () => {
 
   it.scopedLive("drops the connection after processing: the job exists and its event appears", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0 })
       yield* sandbox.setFaults({ dropAfterProcessingShare: 1 })
       const failure = yield* Effect.flip(attempt(sandbox, "POST", "/v1/events/applicants/entrata/", { body: validEvent }))
       expect(String(failure)).toContain("fetch failed")
@@ -73,12 +72,15 @@ describe("fault injection", () => {
       yield* sandbox.clearFaults
       expect((yield* settled(sandbox, jobId!)).json).toMatchObject({ write_status: "SUCCESS" })
       const events = yield* call(sandbox, "GET", `/v1/events/?applicant_id=${DEMO.applicantId}`)
-      expect(events.json).toMatchObject({ meta: { total: 1 }, results: [validEvent] })
+      expect(events.json).toMatchObject({
+        meta: { total: 1 },
+        results: [{ notes: validEvent.notes, associated_applicant_ids: [DEMO.applicantId] }]
+      })
     }))
 
   it.scopedLive("answers 200 with truncated JSON", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0 })
       yield* sandbox.setFaults({ malformedShare: 1 })
       const answer = yield* create(sandbox, validEvent)
       expect(answer.status).toBe(200)
@@ -92,7 +94,7 @@ describe("fault injection", () => {
 
   it.scopedLive("sets faults per token over HTTP, and a reset clears them", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ tokens: ["alpha-token", { token: "beta-token", name: "beta" }], jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ tokens: ["alpha-token", { token: "beta-token", name: "beta" }], jobDelay: 0 })
       const set = yield* call(sandbox, "POST", "/_sandbox/faults", {
         token: null,
         body: { token: "beta", serverErrorShare: 1, serverErrorStatuses: [502] }

@@ -1,7 +1,32 @@
+import { afterEach, expect } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import type * as Sandbox from "../src/Sandbox.js"
+import { answerChecker } from "../../propexo/test/contract.js"
+import * as Sandbox from "../src/Sandbox.js"
 import { DEMO } from "../src/Seed.js"
+
+/**
+ * Every answer of the simulators these tests start, held against Propexo's
+ * published OpenAPI description (and, for what it does not describe, the
+ * project's inference): any test whose answers break it fails.
+ */
+export const contract = answerChecker()
+
+afterEach(() => {
+  expect(contract.take(), "answers that break Propexo's published contract").toEqual([])
+})
+
+/** Simulator options that hand every answer to {@link contract} too. */
+export const withContract = (options: Sandbox.SandboxOptions = {}): Sandbox.SandboxOptions => ({
+  ...options,
+  onAnswer: (answer) => {
+    contract.onAnswer(answer)
+    options.onAnswer?.(answer)
+  }
+})
+
+/** `Sandbox.make`, every answer checked against the contract. */
+export const makeSandbox = (options: Sandbox.SandboxOptions = {}) => Sandbox.make(withContract(options))
 
 /** An answer as plain `fetch` saw it. */
 export interface Answer {

@@ -3,12 +3,12 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Sandbox from "../src/Sandbox.js"
 import { DEMO, defaultSeed } from "../src/Seed.js"
-import { call, CREATE, create, jobIdOf, roomInWindow, settled, validEvent } from "./helpers.js"
+import { call, create, CREATE, jobIdOf, makeSandbox, roomInWindow, settled, validEvent, withContract } from "./helpers.js"
 
 describe("the request log and /_sandbox/", () => {
   it.scopedLive("lists every request with headers but never Authorization, the raw body and the token's name", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ tokens: [{ token: "secret-token-value", name: "ci" }], jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ tokens: [{ token: "secret-token-value", name: "ci" }], jobDelay: 0 })
       const raw = JSON.stringify(validEvent, null, 2)
       const answer = yield* create(sandbox, raw, { token: "secret-token-value", headers: { "x-trace": "abc" } })
       yield* call(sandbox, "GET", "/v1/event-types/?limit=2&property_id=p", { token: "secret-token-value" })
@@ -37,7 +37,7 @@ describe("the request log and /_sandbox/", () => {
 
   it.scopedLive("keeps at most maxRequests entries, the newest", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ maxRequests: 5 })
+      const sandbox = yield* makeSandbox({ maxRequests: 5 })
       for (let i = 0; i < 8; i++) yield* call(sandbox, "GET", `/v1/event-results/?offset=${i}`)
       const log = yield* sandbox.requests
       expect(log.map((r) => r.seq)).toEqual([4, 5, 6, 7, 8])
@@ -46,7 +46,7 @@ describe("the request log and /_sandbox/", () => {
 
   it.scopedLive("resets jobs, events, the log and quotas", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0, rateLimit: 10 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0, rateLimit: 10 })
       yield* settled(sandbox, jobIdOf(yield* create(sandbox, validEvent)))
       expect((yield* sandbox.events).length).toBe(1)
       yield* sandbox.reset
@@ -60,7 +60,7 @@ describe("the request log and /_sandbox/", () => {
 
   it.scopedLive("replaces the seed over HTTP after validating it, and a reset restores the original", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0 })
       const invalid = yield* call(sandbox, "PUT", "/_sandbox/seed", { token: null, body: { integrations: "none" } })
       expect(invalid.status).toBe(400)
       expect((invalid.json as { error: { code: string } }).error.code).toBe("invalid_seed")
@@ -74,7 +74,7 @@ describe("the request log and /_sandbox/", () => {
 
   it.scopedLive("serves 64 concurrent creates, each with its own job", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0, rateLimit: 1_000 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0, rateLimit: 1_000 })
       yield* roomInWindow(60_000, 5_000)
       const answers = yield* Effect.forEach(
         Array.from({ length: 128 }, (_, i) => ({ ...validEvent, notes: `note ${i}` })),
@@ -93,7 +93,7 @@ describe("the request log and /_sandbox/", () => {
 
 describe("startSandbox", () => {
   it("runs a simulator from plain promises and stops it on close", async () => {
-    const sandbox = await Sandbox.startSandbox({ jobDelay: 0, tokens: ["promise-token"] })
+    const sandbox = await Sandbox.startSandbox(withContract({ jobDelay: 0, tokens: ["promise-token"] }))
     expect(sandbox.token).toBe("promise-token")
     const answer = await fetch(`${sandbox.baseUrl}${CREATE}`, {
       method: "POST",
@@ -121,7 +121,7 @@ describe("startSandbox", () => {
   })
 })
 
-layer(Sandbox.layer({ jobDelay: 0 }), { excludeTestServices: true })("Sandbox.layer", (it) => {
+layer(Sandbox.layer(withContract({ jobDelay: 0 })), { excludeTestServices: true })("Sandbox.layer", (it) => {
   it.effect("provides a running simulator on 127.0.0.1 through the Sandbox tag", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox.Sandbox

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Sandbox from "../src/Sandbox.js"
-import { call, create, nextWindow, roomInWindow, validEvent } from "./helpers.js"
+import { call, create, makeSandbox, nextWindow, roomInWindow, validEvent } from "./helpers.js"
 
 const limits = (answer: { headers: Headers }) => [
   answer.headers.get("x-ratelimit-limit"),
@@ -11,7 +10,7 @@ const limits = (answer: { headers: Headers }) => [
 describe("rate limits", () => {
   it.scopedLive("counts down x-ratelimit-remaining on every answer, 4xx included", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ rateLimit: 6, window: "10 seconds", slowDownDelay: 0, jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ rateLimit: 6, window: "10 seconds", slowDownDelay: 0, jobDelay: 0 })
       yield* roomInWindow(10_000, 2_000)
       const answers = [
         yield* create(sandbox, validEvent),
@@ -26,7 +25,7 @@ describe("rate limits", () => {
 
   it.scopedLive("slows down every answer once 80% of the quota is used", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ rateLimit: 10, window: "10 seconds", slowDownDelay: 300, jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ rateLimit: 10, window: "10 seconds", slowDownDelay: 300, jobDelay: 0 })
       yield* roomInWindow(10_000, 3_000)
       const answers = []
       for (let i = 0; i < 10; i++) answers.push(yield* call(sandbox, "GET", "/v1/event-results/"))
@@ -43,7 +42,7 @@ describe("rate limits", () => {
 
   it.scopedLive("answers 429 rate_limited once the quota is spent, until the next window", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ rateLimit: 3, window: "1 second", slowDownDelay: 0, jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ rateLimit: 3, window: "1 second", slowDownDelay: 0, jobDelay: 0 })
       yield* roomInWindow(1_000, 400)
       const statuses = []
       for (let i = 0; i < 5; i++) statuses.push(yield* create(sandbox, validEvent))
@@ -60,7 +59,7 @@ describe("rate limits", () => {
 
   it.scopedLive("keeps one quota per token", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({
+      const sandbox = yield* makeSandbox({
         tokens: ["first-token", "second-token"],
         rateLimit: 2,
         window: "10 seconds",

@@ -1,15 +1,16 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Sandbox from "../src/Sandbox.js"
 import { DEMO, OTHER } from "../src/Seed.js"
-import { call, create, jobIdOf, validEvent } from "./helpers.js"
+import { call, create, CREATE, jobIdOf, makeSandbox, validEvent } from "./helpers.js"
 
-const issuesOf = (json: unknown) => (json as { error: { details: { issues: Array<Record<string, unknown>> } } }).error.details.issues // a 400 body
+/** The Zod issues of a 400 body, nested as Propexo documents them. */
+const issuesOf = (json: unknown) =>
+  (json as { error: { details: { details: { issues: Array<Record<string, unknown>> } } } }).error.details.details.issues // a 400 body
 
 describe("Propexo's request validation", () => {
   it.scopedLive("answers 400 invalid_request with a Zod unrecognized_keys issue for unknown keys", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0 })
       const answer = yield* create(sandbox, { ...validEvent, colour: "blue", size: 3 })
       expect(answer.status).toBe(400)
       expect(answer.headers.get("content-type")).toBe("application/json")
@@ -18,21 +19,46 @@ describe("Propexo's request validation", () => {
           code: "invalid_request",
           message: "Invalid request body: Unrecognized key(s) in object: 'colour', 'size'",
           details: {
-            issues: [{
-              code: "unrecognized_keys",
-              keys: ["colour", "size"],
-              path: [],
-              message: "Unrecognized key(s) in object: 'colour', 'size'"
-            }]
+            details: {
+              issues: [{
+                code: "unrecognized_keys",
+                keys: ["colour", "size"],
+                path: [],
+                message: "Unrecognized key(s) in object: 'colour', 'size'"
+              }],
+              name: "ZodError"
+            }
           }
         }
       })
       expect(yield* sandbox.jobs).toEqual([])
     }))
 
+  it.scopedLive("drops unknown keys instead with ?ignore_unknown_fields=true, and still checks the known ones", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* makeSandbox({ jobDelay: 0 })
+      const withExtra = { ...validEvent, colour: "blue" }
+      const answer = yield* call(sandbox, "POST", `${CREATE}?ignore_unknown_fields=true`, { body: withExtra })
+      expect(answer.status).toBe(200)
+      expect(answer.json).toEqual({ meta: { job_id: jobIdOf(answer) }, result: validEvent })
+      expect((yield* sandbox.jobs).map((j) => j.body)).toEqual([validEvent])
+      const strict = yield* call(sandbox, "POST", `${CREATE}?ignore_unknown_fields=false`, { body: withExtra })
+      expect(issuesOf(strict.json)).toMatchObject([{ code: "unrecognized_keys", keys: ["colour"] }])
+      const tooLong = yield* call(sandbox, "POST", `${CREATE}?ignore_unknown_fields=true`, {
+        body: { ...withExtra, notes: "x".repeat(257) }
+      })
+      expect(issuesOf(tooLong.json)).toMatchObject([{ code: "too_big", path: ["notes"] }])
+      const unclear = yield* call(sandbox, "POST", `${CREATE}?ignore_unknown_fields=yes`, { body: validEvent })
+      expect(unclear.status).toBe(400)
+      expect(issuesOf(unclear.json)).toMatchObject([
+        { code: "invalid_enum_value", path: ["ignore_unknown_fields"], received: "yes" }
+      ])
+      expect(yield* sandbox.jobs).toHaveLength(1)
+    }))
+
   it.scopedLive("reports a missing required field as invalid_type Required", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0 })
       const { applicant_id: _, ...withoutApplicant } = validEvent
       const answer = yield* create(sandbox, withoutApplicant)
       expect(answer.status).toBe(400)
@@ -43,7 +69,7 @@ describe("Propexo's request validation", () => {
 
   it.scopedLive("reports wrong types, with every issue at once", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0 })
       const answer = yield* create(sandbox, { ...validEvent, notes: 42, email_send: "yes", event_type_id: null })
       expect(answer.status).toBe(400)
       expect(issuesOf(answer.json)).toEqual([
@@ -73,7 +99,7 @@ describe("Propexo's request validation", () => {
 
   it.scopedLive("enforces notes length, call_duration, call_status, emails, URLs, times and date-times", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0 })
       const answer = yield* create(sandbox, {
         ...validEvent,
         notes: "x".repeat(257),
@@ -97,7 +123,7 @@ describe("Propexo's request validation", () => {
 
   it.scopedLive("takes call_duration from 0 to 86400 as integers only", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0 })
       for (const duration of [0, 86_400]) {
         expect((yield* create(sandbox, { ...validEvent, call_duration: duration })).status).toBe(200)
       }
@@ -115,7 +141,7 @@ describe("Propexo's request validation", () => {
 
   it.scopedLive("answers 400 for a body that is not JSON or not an object", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0 })
       const broken = yield* create(sandbox, "{\"integration_id\":")
       expect(broken.status).toBe(400)
       expect(broken.json).toEqual({ error: { code: "invalid_request", message: "Request body must be valid JSON" } })
@@ -127,7 +153,7 @@ describe("Propexo's request validation", () => {
 
   it.scopedLive("accepts a date-time in any offset and records whether it was Mountain Time", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0 })
       const cases = [
         ["2026-01-15T09:30:00-07:00", true], // MST in January
         ["2026-07-15T09:30:00-06:00", true], // MDT in July
@@ -149,7 +175,7 @@ describe("Propexo's request validation", () => {
 
   it.scopedLive("echoes the accepted fields with a fresh cuid-like job id", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0 })
       const first = yield* create(sandbox, validEvent)
       const second = yield* create(sandbox, validEvent)
       expect(first.status).toBe(200)
@@ -162,7 +188,7 @@ describe("Propexo's request validation", () => {
 describe("authentication", () => {
   it.scopedLive("answers 401 in Propexo's shape without a token, with a wrong one, or with another scheme", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ tokens: ["right-token"], rateLimit: 5 })
+      const sandbox = yield* makeSandbox({ tokens: ["right-token"], rateLimit: 5 })
       const answers = [
         yield* create(sandbox, validEvent, { token: null }),
         yield* create(sandbox, validEvent, { token: "wrong-token" }),
@@ -182,7 +208,7 @@ describe("authentication", () => {
 
   it.scopedLive("answers 403 for an integration the token may not touch, 404 for an unknown integration", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({
+      const sandbox = yield* makeSandbox({
         tokens: [{ token: "scoped", name: "scoped", integrations: [DEMO.integrationId] }],
         jobDelay: 0
       })

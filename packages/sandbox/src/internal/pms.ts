@@ -1,8 +1,9 @@
 /**
- * What Entrata's `leads/updateLeads` refuses once Propexo's job runs: the
- * checks only the PMS can make, with messages in the PMS's words. An empty
- * answer means Entrata recorded the event.
+ * What Entrata's `leads/updateLeads` does once Propexo's job runs: the
+ * checks only the PMS can make, with messages in the PMS's words, and the
+ * event it records when none fails, as Propexo's read side shows it.
  */
+import type * as PropexoApi from "@entrata-events/propexo/PropexoApi"
 import type { Seed } from "../Seed.js"
 
 const CALL_FIELDS = [
@@ -114,4 +115,44 @@ export const refusals = (seed: Seed, body: Readonly<Record<string, unknown>>): R
     )
   }
   return errors
+}
+
+/**
+ * The event Entrata records for a body it accepted (every id in it exists,
+ * as {@link refusals} checked), as `GET /v1/events/` shows it.
+ *
+ * @internal
+ */
+export const recordedEvent = (
+  seed: Seed,
+  body: Readonly<Record<string, unknown>>,
+  { id, now, x_id }: { readonly id: string; readonly x_id: string; readonly now: string }
+): PropexoApi.EventRecord => {
+  // `refusals` found the event type; the fallbacks only keep the types honest.
+  const eventType = seed.event_types.find((t) => t.id === body.event_type_id)
+  const employee = seed.employees.find((e) => e.id === body.employee_id)
+  return {
+    id,
+    created_at: now,
+    updated_at: now,
+    last_seen: now,
+    x_id,
+    x_property_id: eventType?.x_property_id ?? "",
+    x_leasing_agent_id: employee?.x_id ?? null,
+    x_type_id: eventType?.x_id ?? null,
+    x_location_id: null,
+    event_name: text(body.title) ?? eventType?.name ?? null,
+    event_datetime: text(body.event_datetime) ?? null,
+    appointment_datetime: text(body.appointment_datetime) ?? null,
+    type_raw: eventType?.name ?? null,
+    notes: text(body.notes) ?? null,
+    agent_name: employee === undefined ? null : `${employee.first_name} ${employee.last_name}`,
+    reasons_for_event: text(body.reasons_for_event) ?? null,
+    associated_lead_ids: null,
+    associated_applicant_ids: [String(body.applicant_id)],
+    associated_resident_ids: null,
+    integration_id: String(body.integration_id),
+    integration_vendor: eventType?.integration_vendor ?? "ENTRATA",
+    property_id: eventType?.property_id ?? ""
+  }
 }

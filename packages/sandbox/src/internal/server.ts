@@ -32,7 +32,7 @@ import type { RequestOutcome, SandboxToken } from "../Sandbox.js"
 import * as Seed from "../Seed.js"
 import { isMountainTime, offsetOf } from "./datetime.js"
 import type { State } from "./state.js"
-import { DATETIME_FIELDS, summary, validate } from "./validate.js"
+import { DATETIME_FIELDS, summary, validate, type ZodIssue } from "./validate.js"
 
 // ---------------------------------------------------------------------------
 // One exchange: what the Propexo handlers tell the wrapper about a request
@@ -75,6 +75,17 @@ const forbidden = (integrationId: string) =>
 const allows = (token: SandboxToken, integrationId: string): boolean =>
   token.integrations === null || token.integrations.includes(integrationId)
 
+/**
+ * A 400 for a request Propexo's Zod schemas refused, in its documented form:
+ * the issues nested as `details.details.issues`, with `name: "ZodError"`.
+ */
+const zodError = (message: string, issues: ReadonlyArray<ZodIssue>) =>
+  new PropexoApi.BadRequest({
+    code: "invalid_request",
+    message,
+    details: { details: { issues, name: "ZodError" } }
+  })
+
 const ZOD_CODE: Record<string, string> = {
   Missing: "invalid_type",
   Unexpected: "unrecognized_keys",
@@ -83,17 +94,14 @@ const ZOD_CODE: Record<string, string> = {
 
 /** Propexo validates query and path parameters too: its 400 body, not HttpApiBuilder's. */
 const badRequestFromDecode = (error: HttpApiDecodeError) =>
-  new PropexoApi.BadRequest({
-    code: "invalid_request",
-    message: `Invalid request: ${error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-    details: {
-      issues: error.issues.map((issue) => ({
-        code: ZOD_CODE[issue._tag] ?? "custom",
-        path: issue.path,
-        message: issue.message
-      }))
-    }
-  })
+  zodError(
+    `Invalid request: ${error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    error.issues.map((issue) => ({
+      code: ZOD_CODE[issue._tag] ?? "custom",
+      path: issue.path.map((key) => typeof key === "number" ? key : String(key)),
+      message: issue.message
+    }))
+  )
 
 // ---------------------------------------------------------------------------
 // Handlers
@@ -111,33 +119,60 @@ interface ListQuery {
   readonly "order-by"?: string
 }
 
-const page = <A>(records: ReadonlyArray<A>, query: { readonly limit?: number; readonly offset?: number }) => {
-  const limit = query.limit ?? PropexoApi.DEFAULT_LIMIT
-  const offset = query.offset ?? 0
-  const results = records.slice(offset, offset + limit)
-  return {
-    meta: { offset, limit, hasMore: offset + results.length < records.length, total: records.length },
-    results
-  }
-}
+type Direction = "asc" | "desc"
 
-const ordered = <A extends CatalogRecord>(records: ReadonlyArray<A>, orderBy: string | undefined) => {
-  if (orderBy === undefined) return Effect.succeed(records)
-  const [field = "", direction] = orderBy.split(":")
+/** `order-by` as Propexo reads it: `field` (ascending), `field:asc` or `field:desc`, comma-separated. */
+const orderOf = (orderBy: string): ReadonlyArray<readonly [string, Direction]> =>
+  orderBy.split(",").map((part) => {
+    const [field = "", direction] = part.split(":")
+    return [field, direction === "desc" ? "desc" : "asc"] as const
+  })
+
+/** `meta.orderBy`: one object per field, e.g. `[{ "created_at": "desc" }]`. */
+const orderByMeta = (order: ReadonlyArray<readonly [string, Direction]>) =>
+  order.map(([field, direction]) => ({ [field]: direction }))
+
+const DEFAULT_ORDER = orderOf(PropexoApi.DEFAULT_ORDER_BY)
+
+/** The `meta` of a by-id answer: no paging, the default order. */
+const ONE_META = { orderBy: orderByMeta(DEFAULT_ORDER) }
+
+/** Sorts records as `order-by` asks (stable: ties keep their order); 400 for a field the records lack. */
+const ordered = <A extends object>(records: ReadonlyArray<A>, orderBy: string | undefined) => {
+  const order = orderBy === undefined ? DEFAULT_ORDER : orderOf(orderBy)
   const first = records[0]
-  if (first !== undefined && !(field in first)) {
+  const unknown = first === undefined ? undefined : order.find(([field]) => !(field in first))
+  if (unknown !== undefined) {
     return Effect.fail(
       new PropexoApi.BadRequest({
         code: "invalid_request",
-        message: `Invalid request: order-by: cannot order by ${JSON.stringify(field)}`
+        message: `Invalid request: order-by: cannot order by ${JSON.stringify(unknown[0])}`
       })
     )
   }
-  // A catalog record is a plain object and `field` one of its keys (checked above).
-  const value = (record: A) => String((record as unknown as Record<string, unknown>)[field] ?? "")
-  const sign = direction === "desc" ? -1 : 1
-  return Effect.succeed(records.slice().sort((a, b) => sign * value(a).localeCompare(value(b))))
+  // A record is a plain object and every `field` one of its keys (checked above).
+  const value = (record: A, field: string) => String((record as Record<string, unknown>)[field] ?? "")
+  const compare = (a: A, b: A) => {
+    for (const [field, direction] of order) {
+      const c = value(a, field).localeCompare(value(b, field))
+      if (c !== 0) return direction === "desc" ? -c : c
+    }
+    return 0
+  }
+  return Effect.succeed({ records: records.slice().sort(compare), orderBy: orderByMeta(order) })
 }
+
+/** A page of a list: `hasMore` says whether records follow this page. */
+const page = <A extends object>(records: ReadonlyArray<A>, query: ListQuery) =>
+  Effect.map(ordered(records, query["order-by"]), ({ orderBy, records: sorted }) => {
+    const limit = query.limit ?? PropexoApi.DEFAULT_LIMIT
+    const offset = query.offset ?? 0
+    const results = sorted.slice(offset, offset + limit)
+    return {
+      meta: { orderBy, offset, limit, hasMore: offset + results.length < sorted.length, total: sorted.length },
+      results
+    }
+  })
 
 const listCatalog = <A extends CatalogRecord>(
   records: ReadonlyArray<A>,
@@ -157,7 +192,7 @@ const listCatalog = <A extends CatalogRecord>(
       (query.x_property_id === undefined || r.x_property_id === query.x_property_id) &&
       only(r)
     )
-    return page(yield* ordered(matching, query["order-by"]), query)
+    return yield* page(matching, query)
   })
 
 const getCatalog = <A extends CatalogRecord>(records: ReadonlyArray<A>, id: string, what: string) =>
@@ -167,13 +202,35 @@ const getCatalog = <A extends CatalogRecord>(records: ReadonlyArray<A>, id: stri
     if (record === undefined) {
       return yield* new PropexoApi.NotFound({ code: "not_found", message: `${what} ${id} not found` })
     }
-    return { meta: {}, results: record }
+    return { meta: ONE_META, results: record }
   })
+
+/** `?ignore_unknown_fields=`: `true` drops unknown body keys instead of refusing them. */
+const ignoreUnknownFields = (request: HttpServerRequest.HttpServerRequest) => {
+  const value = new URL(request.url, "http://sandbox.invalid").searchParams.get("ignore_unknown_fields")
+  if (value === null || value === "false") return Effect.succeed(false)
+  if (value === "true") return Effect.succeed(true)
+  return Effect.fail(zodError("Invalid request: ignore_unknown_fields: must be true or false", [{
+    code: "invalid_enum_value",
+    options: ["true", "false"],
+    received: value,
+    path: ["ignore_unknown_fields"],
+    message: `Invalid enum value. Expected 'true' | 'false', received '${value}'`
+  }]))
+}
+
+const TIME_RANGE_MS = {
+  hour: 3_600_000,
+  day: 86_400_000,
+  week: 7 * 86_400_000,
+  month: 30 * 86_400_000
+} as const
 
 const handlers = (state: State, schedule: (jobId: string) => void) => {
   const create = (request: HttpServerRequest.HttpServerRequest) =>
     Effect.gen(function*() {
       const exchange = yield* currentExchange
+      const ignoreUnknown = yield* ignoreUnknownFields(request)
       const text = yield* Effect.orElseSucceed(request.text, () => "")
       const parsed = yield* Effect.try({
         try: (): unknown => JSON.parse(text),
@@ -189,14 +246,8 @@ const handlers = (state: State, schedule: (jobId: string) => void) => {
         }
         exchange.mountainTime = flags
       }
-      const validated = validate(parsed)
-      if (validated._tag === "Invalid") {
-        return yield* new PropexoApi.BadRequest({
-          code: "invalid_request",
-          message: summary(validated.issues),
-          details: { issues: validated.issues }
-        })
-      }
+      const validated = validate(parsed, { ignoreUnknown })
+      if (validated._tag === "Invalid") return yield* zodError(summary(validated.issues), validated.issues)
       const body = validated.body
       const integrationId = String(body.integration_id)
       if (!state.seed.integrations.some((i) => i.id === integrationId)) {
@@ -231,7 +282,7 @@ const handlers = (state: State, schedule: (jobId: string) => void) => {
           listCatalog(
             state.seed.event_types,
             urlParams,
-            (r) => urlParams.models === undefined || urlParams.models.split(",").some((m) => r.models.includes(m))
+            (r) => urlParams.models === undefined || [urlParams.models].flat().some((m) => r.models.includes(m))
           ))
         .handle("get", ({ path }) => getCatalog(state.seed.event_types, path.event_type_id, "Event type"))),
     HttpApiBuilder.group(PropexoApi.PropexoApi, "eventSubTypes", (h) =>
@@ -259,22 +310,55 @@ const handlers = (state: State, schedule: (jobId: string) => void) => {
           Effect.gen(function*() {
             const job = yield* ownJob(path.root_job_id)
             const retried = state.retry(job.id, yield* now)
-            if (retried) schedule(job.id)
-            return { success: retried, job_id: job.id }
+            if (retried === undefined) {
+              return yield* new PropexoApi.BadRequest({
+                code: "invalid_request",
+                message: `Only failed write operations can be retried; write job ${job.id} is ${job.status}`
+              })
+            }
+            schedule(retried)
+            return { success: true, job_id: retried }
+          }))
+        .handle("writeLogs", ({ urlParams }) =>
+          Effect.gen(function*() {
+            const { token } = yield* currentExchange
+            if (urlParams.integration_id !== undefined && !allows(token, urlParams.integration_id)) {
+              return yield* forbidden(urlParams.integration_id)
+            }
+            const at = yield* now
+            const since = urlParams.time_range === undefined ? -Infinity : at - TIME_RANGE_MS[urlParams.time_range]
+            const logs = state.writeLogs(at).filter((log) =>
+              allows(token, log.integration_id) &&
+              Date.parse(log.created_at) >= since &&
+              (urlParams.integration_id === undefined || log.integration_id === urlParams.integration_id) &&
+              (urlParams.status === undefined || log.status === urlParams.status) &&
+              // Every job the simulator runs writes an event.
+              (urlParams.write_category === undefined || urlParams.write_category === "events")
+            )
+            const offset = urlParams.offset ?? 0
+            return { results: { logs: logs.slice(offset, offset + (urlParams.limit ?? PropexoApi.MAX_LOG_LIMIT)) } }
           }))),
     HttpApiBuilder.group(PropexoApi.PropexoApi, "events", (h) =>
-      h.handle("list", ({ urlParams }) =>
+      h.handle("list", ({ urlParams: q }) =>
         Effect.gen(function*() {
           const { token } = yield* currentExchange
-          if (urlParams.integration_id !== undefined && !allows(token, urlParams.integration_id)) {
-            return yield* forbidden(urlParams.integration_id)
+          if (q.integration_id !== undefined && !allows(token, q.integration_id)) {
+            return yield* forbidden(q.integration_id)
           }
+          const has = (ids: ReadonlyArray<string> | null, id: string | undefined) =>
+            id === undefined || (ids ?? []).includes(id)
           const events = state.eventRecords().filter((e) =>
             allows(token, e.integration_id) &&
-            (urlParams.applicant_id === undefined || e.applicant_id === urlParams.applicant_id) &&
-            (urlParams.integration_id === undefined || e.integration_id === urlParams.integration_id)
+            (q.integration_id === undefined || e.integration_id === q.integration_id) &&
+            (q.property_id === undefined || e.property_id === q.property_id) &&
+            (q.x_id === undefined || e.x_id === q.x_id) &&
+            (q.x_property_id === undefined || e.x_property_id === q.x_property_id) &&
+            (q.x_type_id === undefined || e.x_type_id === q.x_type_id) &&
+            has(e.associated_applicant_ids, q.applicant_id) &&
+            has(e.associated_lead_ids, q.lead_id) &&
+            has(e.associated_resident_ids, q.resident_id)
           )
-          return page(events, urlParams)
+          return yield* page(events, q)
         })))
   )
 }
@@ -327,6 +411,25 @@ const propexo = <R>(state: State, app: HttpApp.Default<never, R>, request: HttpS
     }
     let body: string | null = null
     let delayed = false
+    const { onAnswer } = state.settings
+    /** Hands an answer to `onAnswer` on its way out. */
+    const send = (
+      response: HttpServerResponse.HttpServerResponse,
+      outcome: "answered" | "malformed" = "answered"
+    ): HttpServerResponse.HttpServerResponse => {
+      if (onAnswer !== undefined) {
+        onAnswer({
+          seq: base.seq,
+          method: base.method,
+          path: base.path,
+          status: response.status,
+          contentType: response.body.contentType,
+          body: response.body._tag === "Uint8Array" ? new TextDecoder().decode(response.body.body) : "",
+          outcome
+        })
+      }
+      return response
+    }
     const log = (
       token: SandboxToken | undefined,
       status: number | null,
@@ -351,12 +454,12 @@ const propexo = <R>(state: State, app: HttpApp.Default<never, R>, request: HttpS
     if (token === undefined) {
       body = yield* Effect.orElseSucceed(request.text, () => "")
       yield* log(undefined, 401, "answered")
-      return HttpServerResponse.setHeaders(
+      return send(HttpServerResponse.setHeaders(
         errorResponse(
           new PropexoApi.Unauthorized({ code: "unauthorized", message: "Missing or invalid bearer token" })
         ),
         rateHeaders(state.settings.rateLimit, state.settings.rateLimit)
-      )
+      ))
     }
 
     const quota = state.consume(token.name, startedAt)
@@ -364,7 +467,7 @@ const propexo = <R>(state: State, app: HttpApp.Default<never, R>, request: HttpS
     if (quota.exceeded) {
       body = yield* Effect.orElseSucceed(request.text, () => "")
       yield* log(token, 429, "answered")
-      return HttpServerResponse.setHeaders(
+      return send(HttpServerResponse.setHeaders(
         errorResponse(
           new PropexoApi.RateLimited({
             code: "rate_limited",
@@ -372,7 +475,7 @@ const propexo = <R>(state: State, app: HttpApp.Default<never, R>, request: HttpS
           })
         ),
         headersOut
-      )
+      ))
     }
 
     const faults = state.faultsFor(token.name)
@@ -393,7 +496,7 @@ const propexo = <R>(state: State, app: HttpApp.Default<never, R>, request: HttpS
       const statuses = faults.serverErrorStatuses ?? [500, 502, 503]
       const status = statuses[Math.floor((yield* Random.next) * statuses.length)] ?? 500
       yield* log(token, status, "answered")
-      return HttpServerResponse.setHeaders(errorResponse(SERVER_ERRORS[status]()), headersOut)
+      return send(HttpServerResponse.setHeaders(errorResponse(SERVER_ERRORS[status]()), headersOut))
     }
 
     const exchange: Exchange = { token, jobId: null, mountainTime: null }
@@ -424,10 +527,10 @@ const propexo = <R>(state: State, app: HttpApp.Default<never, R>, request: HttpS
     }
     if (yield* roll(faults.malformedShare)) {
       yield* log(token, 200, "malformed", exchange)
-      return HttpServerResponse.setHeaders(truncated(response), headersOut)
+      return send(HttpServerResponse.setHeaders(truncated(response), headersOut), "malformed")
     }
     yield* log(token, response.status, "answered", exchange)
-    return HttpServerResponse.setHeaders(response, headersOut)
+    return send(HttpServerResponse.setHeaders(response, headersOut))
   })
 
 // ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Redacted from "effect/Redacted"
 import type { FaultSettings, FaultState } from "../Faults.js"
 import type {
+  AnswerRecord,
   JobRecord,
   QuotaRecord,
   RequestRecord,
@@ -15,7 +16,7 @@ import type {
 } from "../Sandbox.js"
 import type { Seed } from "../Seed.js"
 import { cuid, sameSecret } from "./ids.js"
-import { refusals } from "./pms.js"
+import { recordedEvent, refusals } from "./pms.js"
 
 /** The simulator's resolved options. @internal */
 export interface Settings {
@@ -28,6 +29,7 @@ export interface Settings {
   readonly maxRequests: number
   readonly maxEvents: number
   readonly seed: Seed
+  readonly onAnswer: ((answer: AnswerRecord) => void) | undefined
 }
 
 /** The share of the quota after which every answer is slowed down. @internal */
@@ -40,10 +42,13 @@ interface Job {
   errors: ReadonlyArray<string>
   readonly body: Readonly<Record<string, unknown>>
   readonly mountainTime: Readonly<Record<string, boolean>>
-  attempts: number
+  readonly attempts: number
+  readonly retryOf: string | null
   readonly createdAt: number
   updatedAt: number
   eventId: string | null
+  /** Its write log once it ran (a pending job has none). */
+  log: PropexoApi.WriteLog | null
 }
 
 /** A request's place in its token's window. @internal */
@@ -56,6 +61,10 @@ export interface Quota {
 
 const iso = (epochMs: number) => new Date(epochMs).toISOString()
 
+/** What the write logs call a create's job (Propexo's own names are not documented). */
+const JOB_TYPE = "CREATE_APPLICANT_EVENT"
+const JOB_NAME = "Create Applicant Event: Entrata"
+
 const toJobRecord = (job: Job): JobRecord => ({
   id: job.id,
   token: job.token,
@@ -64,6 +73,7 @@ const toJobRecord = (job: Job): JobRecord => ({
   body: job.body,
   mountainTime: job.mountainTime,
   attempts: job.attempts,
+  retryOf: job.retryOf,
   createdAt: iso(job.createdAt),
   updatedAt: iso(job.updatedAt),
   eventId: job.eventId
@@ -178,7 +188,8 @@ export class State {
     token: string,
     body: Readonly<Record<string, unknown>>,
     mountainTime: Readonly<Record<string, boolean>>,
-    now: number
+    now: number,
+    retried?: Job
   ): string {
     this.expire(now)
     const id = cuid()
@@ -189,10 +200,12 @@ export class State {
       errors: [],
       body,
       mountainTime,
-      attempts: 1,
+      attempts: retried === undefined ? 1 : retried.attempts + 1,
+      retryOf: retried?.id ?? null,
       createdAt: now,
       updatedAt: now,
-      eventId: null
+      eventId: null,
+      log: null
     })
     return id
   }
@@ -208,15 +221,11 @@ export class State {
     return Array.from(this.jobs.values(), toJobRecord)
   }
 
-  /** Puts a failed job back in the queue; `false` for any job that has not failed. */
-  retry(id: string, now: number): boolean {
+  /** Queues a new job that runs a failed job's body again; its id, or `undefined` for a job that has not failed. */
+  retry(id: string, now: number): string | undefined {
     const job = this.jobs.get(id)
-    if (job === undefined || job.status !== "FAILURE") return false
-    job.status = "PENDING"
-    job.errors = []
-    job.attempts += 1
-    job.updatedAt = now
-    return true
+    if (job === undefined || job.status !== "FAILURE") return undefined
+    return this.createJob(job.token, job.body, job.mountainTime, now, job)
   }
 
   /** Runs a pending job against the PMS: it records the event or fails with the PMS's messages. */
@@ -225,25 +234,25 @@ export class State {
     if (job === undefined || job.status !== "PENDING") return
     const errors = refusals(this.seed, job.body)
     job.updatedAt = now
-    if (errors.length > 0) {
-      job.status = "FAILURE"
-      job.errors = errors
-      return
-    }
-    const eventId = cuid()
-    job.status = "SUCCESS"
-    job.eventId = eventId
-    this.events.set(eventId, {
-      ...job.body,
-      id: eventId,
-      x_id: String(++this.entrataEventId),
+    job.errors = errors
+    job.status = errors.length > 0 ? "FAILURE" : "SUCCESS"
+    job.log = {
+      id: cuid(),
       created_at: iso(now),
-      updated_at: iso(now),
+      job_id: job.id,
+      job_log_id: cuid(),
+      status: job.status,
       integration_id: String(job.body.integration_id),
-      applicant_id: String(job.body.applicant_id),
-      event_type_id: String(job.body.event_type_id),
-      event_datetime: String(job.body.event_datetime)
-    })
+      job_type: JOB_TYPE,
+      parameters: job.body,
+      error: errors.length > 0 ? errors.join("; ") : null,
+      name: JOB_NAME,
+      vendor: "ENTRATA"
+    }
+    if (errors.length > 0) return
+    const event = recordedEvent(this.seed, job.body, { id: cuid(), x_id: String(++this.entrataEventId), now: iso(now) })
+    job.eventId = event.id
+    this.events.set(event.id, event)
     if (this.events.size > this.settings.maxEvents) {
       const oldest = this.events.keys().next()
       if (oldest.done !== true) this.events.delete(oldest.value)
@@ -252,6 +261,14 @@ export class State {
 
   eventRecords(): ReadonlyArray<PropexoApi.EventRecord> {
     return Array.from(this.events.values())
+  }
+
+  /** The write log of every job that ran, one per job, most recent first. */
+  writeLogs(now: number): ReadonlyArray<PropexoApi.WriteLog> {
+    this.expire(now)
+    const logs: Array<PropexoApi.WriteLog> = []
+    for (const job of this.jobs.values()) if (job.log !== null) logs.push(job.log)
+    return logs.sort((a, b) => b.created_at.localeCompare(a.created_at))
   }
 
   /** Forgets jobs older than the TTL; jobs are kept in creation order, so the oldest come first. */

@@ -181,7 +181,10 @@ const FIELDS: ReadonlyArray<readonly [string, { readonly required: boolean; read
   ["email_send", optional(boolean)]
 ]
 
-const KNOWN = new Set(FIELDS.map(([name]) => name))
+/** The body fields Propexo accepts, in its documentation's order. @internal */
+export const FIELD_NAMES: ReadonlyArray<string> = FIELDS.map(([name]) => name)
+
+const KNOWN = new Set(FIELD_NAMES)
 
 /** The date-time fields whose offsets the simulator records. @internal */
 export const DATETIME_FIELDS = ["event_datetime", "appointment_datetime"] as const
@@ -191,8 +194,13 @@ export type Validated =
   | { readonly _tag: "Valid"; readonly body: Readonly<Record<string, unknown>> }
   | { readonly _tag: "Invalid"; readonly issues: ReadonlyArray<ZodIssue> }
 
-/** Validates a parsed JSON body as Propexo does (a strict Zod object). @internal */
-export const validate = (body: unknown): Validated => {
+/**
+ * Validates a parsed JSON body as Propexo does: a strict Zod object, or with
+ * `ignoreUnknown` (`?ignore_unknown_fields=true`) one that drops unknown keys.
+ *
+ * @internal
+ */
+export const validate = (body: unknown, { ignoreUnknown = false }: { readonly ignoreUnknown?: boolean } = {}): Validated => {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     return { _tag: "Invalid", issues: [{ ...invalidType("object", body, ""), path: [] }] }
   }
@@ -207,6 +215,11 @@ export const validate = (body: unknown): Validated => {
     issues.push(...field.check(value, name))
   }
   const unknown = Object.keys(record).filter((key) => !KNOWN.has(key))
+  if (unknown.length > 0 && ignoreUnknown) {
+    return issues.length === 0
+      ? { _tag: "Valid", body: Object.fromEntries(Object.entries(record).filter(([key]) => KNOWN.has(key))) }
+      : { _tag: "Invalid", issues }
+  }
   if (unknown.length > 0) {
     issues.push({
       code: "unrecognized_keys",
