@@ -21,7 +21,17 @@ import { readFileSync } from "node:fs"
 import { classify, EventTypeCatalog } from "../src/EventTypeCatalog.js"
 import { VERSION } from "../src/internal/version.js"
 import { PropexoConfig } from "../src/PropexoConfig.js"
-import { ApplicantEvents, callEvent, clientLayer, creates, DEMO, logLines, notesEvent, withClient } from "./helpers.js"
+import {
+  ApplicantEvents,
+  callEvent,
+  clientLayer,
+  creates,
+  DEMO,
+  logLines,
+  makeSandbox,
+  notesEvent,
+  withClient
+} from "./helpers.js"
 
 /** The error of an effect that must fail; a success fails the test. */
 const fail = Effect.flip
@@ -106,7 +116,7 @@ describe("ApplicantEventsLive against the simulator", () => {
 
   it.scopedLive("a wrong token is PropexoUnauthorized, not retried", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0 })
       const error = yield* fail(create(notesEvent)).pipe(
         Effect.provide(clientLayer(sandbox, { token: Redacted.make("not-the-token") }))
       )
@@ -116,7 +126,7 @@ describe("ApplicantEventsLive against the simulator", () => {
 
   it.scopedLive("Propexo's own 400 becomes PropexoBadRequest with its issues on our field paths", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0 })
       // An HttpClient that slips a key Propexo does not know into every create.
       const tampering = Layer.effect(
         HttpClient.HttpClient,
@@ -210,7 +220,7 @@ describe("safe retries", () => {
 
   it.scopedLive("a timeout on a create is ambiguous and not retried", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0 })
       const { abandoned, http, sent } = watchingRequests()
       const error = yield* Effect.gen(function*() {
         yield* create(notesEvent) // warms the catalog cache, so only the create is slow
@@ -225,7 +235,7 @@ describe("safe retries", () => {
 
   it.scopedLive("interrupting a create once it is sent no longer hangs up its request: it completes", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0 })
       const { abandoned, http, sent } = watchingRequests()
       yield* Effect.gen(function*() {
         yield* create(notesEvent)
@@ -242,7 +252,7 @@ describe("safe retries", () => {
 
   it.scopedLive("interrupting a read hangs up its request at once", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox.make({ jobDelay: 0 })
+      const sandbox = yield* makeSandbox({ jobDelay: 0 })
       const { abandoned, http, sent } = watchingRequests()
       yield* Effect.gen(function*() {
         yield* sandbox.setFaults({ latencyMs: 60_000 })
@@ -289,7 +299,7 @@ describe("safe retries", () => {
     Effect.gen(function*() {
       const port = yield* Effect.promise(() => freePort())
       const sandboxFiber = yield* Effect.fork(
-        Effect.sleep("400 millis").pipe(Effect.zipRight(Sandbox.make({ port, jobDelay: 0, tokens: ["fixed-token-1"] })))
+        Effect.sleep("400 millis").pipe(Effect.zipRight(makeSandbox({ port, jobDelay: 0, tokens: ["fixed-token-1"] })))
       )
       const created = yield* create(notesEvent).pipe(
         Effect.provide(

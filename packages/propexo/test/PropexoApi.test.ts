@@ -10,6 +10,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as PropexoApi from "../src/PropexoApi.js"
 import { WriteStatus } from "../src/WriteStatus.js"
+import { PropexoClient } from "../src/PropexoClient.js"
 import { ApplicantEvents, makeSandbox, notesEvent, withClient } from "./helpers.js"
 
 const { DEMO } = Seed
@@ -230,6 +231,19 @@ describe("ids in URL paths", () => {
       expect(lone.message).toContain("not well-formed Unicode")
       expect(yield* sandbox.requests).toEqual([])
     }))
+
+  it.scopedLive("through PropexoClient, a path id that cannot be sent is a request never sent: not ambiguous, even for a write", () =>
+    withClient({}, (sandbox) =>
+      Effect.gen(function*() {
+        const client = yield* PropexoClient
+        const error = yield* Effect.flip(
+          client.write("retryWrite", (api) => api.admin.retryWrite({ path: { root_job_id: ".." } }))
+        )
+        expect(error).toMatchObject({ _tag: "PropexoUnexpectedResponse", status: 0, ambiguous: false })
+        expect(error.message).toContain("request could not be built (root_job_id: ")
+        expect(error.message).not.toContain("\n")
+        expect(yield* sandbox.requests).toEqual([])
+      })))
 })
 
 describe("WriteStatus against the simulator", () => {

@@ -76,15 +76,15 @@ const issuesOf = (details: unknown): Array<FieldIssue> => {
   })
 }
 
-/** A one-line account of where an answer left the schema, never Schema's tree. */
-const schemaMismatch = (error: ParseResult.ParseError): string => {
+/** A one-line account of where a value left its schema, never Schema's tree. */
+const issuesInOneLine = (error: ParseResult.ParseError): string => {
   const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
   const shown = issues.slice(0, 3).map((issue) =>
-    `${issue.path.length === 0 ? "the answer" : issue.path.map(String).join(".")}: ${
+    `${issue.path.length === 0 ? "the whole" : issue.path.map(String).join(".")}: ${
       issue._tag === "Missing" ? "is missing" : issue.message.split("\n")[0]
     }`
   )
-  return `the answer does not match Propexo's schema (${shown.join("; ")}${issues.length > 3 ? "; …" : ""})`
+  return `${shown.join("; ")}${issues.length > 3 ? "; …" : ""}`
 }
 
 /** @internal */
@@ -173,10 +173,19 @@ export const classify = (error: Raw, ctx: Context): PropexoError => {
         ambiguous: ctx.create && !(error.response.status >= 400 && error.response.status < 500)
       })
     case "ParseError":
+      // With no answer yet, the schema refused the request itself (a path id that cannot be sent): nothing left.
+      if (ctx.lastResponse === undefined) {
+        return new PropexoUnexpectedResponse({
+          status: 0,
+          body: "",
+          reason: `request could not be built (${issuesInOneLine(error)})`,
+          ambiguous: false
+        })
+      }
       return new PropexoUnexpectedResponse({
-        status: ctx.lastResponse?.status ?? 0,
-        body: bodyText(ctx.lastResponse?.body),
-        reason: schemaMismatch(error),
+        status: ctx.lastResponse.status,
+        body: bodyText(ctx.lastResponse.body),
+        reason: `the answer does not match Propexo's schema (${issuesInOneLine(error)})`,
         ambiguous: ctx.create
       })
   }
