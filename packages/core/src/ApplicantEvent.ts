@@ -48,7 +48,12 @@ const idGot = (actual: unknown): string =>
  * @category schemas
  */
 export const PropexoId = rule(
-  Schema.String.pipe(Schema.filter((s) => s.length <= PROPEXO_ID_MAX_LENGTH && PROPEXO_ID.test(s))),
+  Schema.String.pipe(
+    Schema.filter((s) => s.length <= PROPEXO_ID_MAX_LENGTH && PROPEXO_ID.test(s), {
+      // What an OpenAPI description of a schema embedding the event says.
+      jsonSchema: { minLength: 1, maxLength: PROPEXO_ID_MAX_LENGTH, pattern: PROPEXO_ID.source }
+    })
+  ),
   PROPEXO_ID_RULE,
   idGot
 )

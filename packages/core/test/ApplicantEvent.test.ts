@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
 import * as fc from "effect/FastCheck"
+import * as JSONSchema from "effect/JSONSchema"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as ApplicantEvent from "../src/ApplicantEvent.js"
@@ -164,6 +165,16 @@ describe("ApplicantEvent.decode", () => {
       expect(Schema.decodeUnknownEither(ApplicantEvent.PropexoId)("evt_1")).toStrictEqual(Either.right("evt_1"))
       const refused = Schema.decodeUnknownEither(ApplicantEvent.PropexoId)("a/b")
       expect(Either.isLeft(refused) && refused.left.message).toBe(`${ID_RULE}, got "a/b"`)
+    })
+
+    it("describes the rule in JSON Schema too, for OpenAPI descriptions", () => {
+      expect(JSONSchema.make(ApplicantEvent.PropexoId)).toStrictEqual({
+        $schema: "http://json-schema.org/draft-07/schema#",
+        type: "string",
+        minLength: 1,
+        maxLength: 64,
+        pattern: "^[A-Za-z0-9_-]+$"
+      })
     })
   })
 
@@ -656,6 +667,8 @@ describe("ApplicantEvent.decode", () => {
       expect(onlyIssue("notes", many).message).toBe(`must be text, got ${JSON.stringify(many).slice(0, 80)}…`)
       expect(onlyIssue("notes", wide).message).toBe(`must be text, got ${JSON.stringify(wide).slice(0, 80)}…`)
       expect(onlyIssue("notes", longKey).message).toBe(`must be text, got {"${"k".repeat(78)}…`)
+      expect(onlyIssue("notes", new Uint8Array(1 << 20)).message).toBe("must be text, got (binary data)")
+      expect(onlyIssue("notes", [new Uint8Array(1 << 20)]).message).toBe("must be text, got [(binary data)]")
     })
 
     it("never cuts a character in half", () => {
