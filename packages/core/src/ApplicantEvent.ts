@@ -12,41 +12,59 @@
  * @since 0.1.0
  */
 import * as Either from "effect/Either"
-import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { normalizePhone } from "./internal/phone.js"
+import { render } from "./internal/render.js"
 import * as MountainTime from "./MountainTime.js"
 
-const show = (u: unknown): string => {
-  if (typeof u === "string") return u.length > 80 ? `${JSON.stringify(u.slice(0, 80))}…` : JSON.stringify(u)
-  if (u === undefined) return "nothing"
-  if (typeof u === "number" && !Number.isFinite(u)) return String(u)
-  if (u instanceof Date) return Number.isNaN(u.getTime()) ? "an invalid Date" : u.toISOString()
-  try {
-    return JSON.stringify(u) ?? String(u)
-  } catch {
-    return String(u)
-  }
-}
-
-/** Every failure inside `schema` reads as `rule`, followed by the value received. */
-const rule = <S extends Schema.Schema.Any>(schema: S, text: string): S =>
+/**
+ * Every failure inside `schema` reads as `rule`, followed by the value
+ * received (as `got` describes it; by default its bounded rendering).
+ */
+const rule = <S extends Schema.Schema.Any>(schema: S, text: string, got: (actual: unknown) => string = render): S =>
   schema.annotations({
-    message: (issue) => ({ message: `${text}, got ${show(issue.actual)}`, override: true })
+    message: (issue) => ({ message: `${text}, got ${got(issue.actual)}`, override: true })
   }) as S // `annotations` returns the same schema class with new annotations; its types are unchanged.
 
 // ---------------------------------------------------------------------------
 // Wire schemas: what Propexo receives
 // ---------------------------------------------------------------------------
 
+const PROPEXO_ID_MAX_LENGTH = 64
+const PROPEXO_ID = /^[A-Za-z0-9_-]+$/
+const PROPEXO_ID_RULE = `must be 1 to ${PROPEXO_ID_MAX_LENGTH} characters of A-Z, a-z, 0-9, _ and -`
+
+// A text too long to be an id is described by its length: it may be huge.
+const idGot = (actual: unknown): string =>
+  typeof actual === "string" && actual.length > PROPEXO_ID_MAX_LENGTH ? `${actual.length} characters` : render(actual)
+
 /**
- * A Propexo identifier: non-empty, no surrounding white space.
+ * A Propexo identifier: 1 to 64 characters of `A-Z a-z 0-9 _ -`, the
+ * alphabet of Propexo's ids. Ids go into URL paths (`/v1/event-types/{id}`),
+ * so nothing that could change a path (`/`, `.`, `%`, `?`) is an id.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const PropexoId = rule(
+  Schema.String.pipe(
+    Schema.filter((s) => s.length <= PROPEXO_ID_MAX_LENGTH && PROPEXO_ID.test(s), {
+      // What an OpenAPI description of a schema embedding the event says.
+      jsonSchema: { minLength: 1, maxLength: PROPEXO_ID_MAX_LENGTH, pattern: PROPEXO_ID.source }
+    })
+  ),
+  PROPEXO_ID_RULE,
+  idGot
+)
+
+/**
+ * The schema of every id field: {@link PropexoId}, under its first name.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const Id = rule(Schema.NonEmptyTrimmedString, "must be a non-empty Propexo id")
+export const Id = PropexoId
 
 /**
  * The limit Propexo puts on `notes`.
@@ -87,7 +105,7 @@ const Notes = Schema.String.pipe(Schema.maxLength(NOTES_MAX_LENGTH)).annotations
   message: (issue) => ({
     message: typeof issue.actual === "string"
       ? `must be text of at most ${NOTES_MAX_LENGTH} characters, got ${issue.actual.length} characters`
-      : `must be text, got ${show(issue.actual)}`,
+      : `must be text, got ${render(issue.actual)}`,
     override: true
   })
 })
@@ -124,24 +142,19 @@ const TimeOfDay = rule(Schema.String.pipe(Schema.pattern(TIME)), "must be a 24-h
 
 const Flag = rule(Schema.Boolean, "must be true or false")
 
-const DateTime = rule(
-  MountainTime.DateTimeString,
-  "must be a Mountain Time date-time with its offset, such as 2026-11-28T14:30:00-07:00"
-)
-
 const wireFields = {
-  integration_id: Id,
-  applicant_id: Id,
-  application_id: Id,
-  event_type_id: Id,
-  event_datetime: DateTime,
-  event_result_id: Schema.optionalWith(Id, { exact: true }),
-  event_sub_type_id: Schema.optionalWith(Id, { exact: true }),
-  employee_id: Schema.optionalWith(Id, { exact: true }),
-  unit_id: Schema.optionalWith(Id, { exact: true }),
+  integration_id: PropexoId,
+  applicant_id: PropexoId,
+  application_id: PropexoId,
+  event_type_id: PropexoId,
+  event_datetime: MountainTime.DateTimeString,
+  event_result_id: Schema.optionalWith(PropexoId, { exact: true }),
+  event_sub_type_id: Schema.optionalWith(PropexoId, { exact: true }),
+  employee_id: Schema.optionalWith(PropexoId, { exact: true }),
+  unit_id: Schema.optionalWith(PropexoId, { exact: true }),
   reasons_for_event: Schema.optionalWith(Text, { exact: true }),
   notes: Schema.optionalWith(Notes, { exact: true }),
-  appointment_datetime: Schema.optionalWith(DateTime, { exact: true }),
+  appointment_datetime: Schema.optionalWith(MountainTime.DateTimeString, { exact: true }),
   time_from: Schema.optionalWith(TimeOfDay, { exact: true }),
   time_to: Schema.optionalWith(TimeOfDay, { exact: true }),
   title: Schema.optionalWith(Text, { exact: true }),
@@ -186,18 +199,7 @@ export const FIELDS = Object.keys(wireFields) as ReadonlyArray<keyof ApplicantEv
 // Input schemas: what callers send
 // ---------------------------------------------------------------------------
 
-const TrimmedId = rule(Schema.compose(Schema.Trim, Id), "must be a non-empty Propexo id")
-
-const DateTimeInput = MountainTime.DateTimeFromInstant.annotations({
-  message: (issue) => ({
-    message: typeof issue.actual === "string"
-      ? `must be an ISO 8601 date-time with an offset such as 2026-11-28T14:30:00-07:00, got ${show(issue.actual)}${
-        MountainTime.instantReason(issue.actual).pipe(Option.match({ onNone: () => "", onSome: (r) => `: it ${r}` }))
-      }`
-      : `must be a Date, an effect DateTime, or an ISO 8601 string with an offset, got ${show(issue.actual)}`,
-    override: true
-  })
-})
+const TrimmedId = rule(Schema.compose(Schema.Trim, PropexoId), PROPEXO_ID_RULE, idGot)
 
 const PhoneInput = rule(
   Schema.transformOrFail(Schema.String, PhoneNumber, {
@@ -230,13 +232,18 @@ const TrimmedEmail = rule(
   "must be an email address such as jane@example.com"
 )
 
+// Only a value that is not an object at all fails the struct itself; every
+// other issue belongs to a field and keeps its own message.
+const notAnObject = (actual: unknown): string => `must be an object of applicant event fields, got ${render(actual)}`
+
 /**
  * What callers send, decoding to an {@link ApplicantEvent}. Date-times
  * accept a `Date`, an effect `DateTime`, or an ISO 8601 string with `Z` or
  * an offset; wall-clock strings without an offset are refused (resolve them
  * with `MountainTime.fromWallClock` first). Phone numbers accept E.164 and
  * the common US forms; `time_from`/`time_to` accept `HH:mm`. Ids and emails
- * are trimmed.
+ * are trimmed. Unknown keys are refused even when the schema is embedded in
+ * another one and decoded with default options.
  *
  * @since 0.1.0
  * @category schemas
@@ -247,12 +254,12 @@ export const ApplicantEventInput = Schema.Struct({
   applicant_id: TrimmedId,
   application_id: TrimmedId,
   event_type_id: TrimmedId,
-  event_datetime: DateTimeInput,
+  event_datetime: MountainTime.DateTimeFromInstant,
   event_result_id: Schema.optionalWith(TrimmedId, { exact: true }),
   event_sub_type_id: Schema.optionalWith(TrimmedId, { exact: true }),
   employee_id: Schema.optionalWith(TrimmedId, { exact: true }),
   unit_id: Schema.optionalWith(TrimmedId, { exact: true }),
-  appointment_datetime: Schema.optionalWith(DateTimeInput, { exact: true }),
+  appointment_datetime: Schema.optionalWith(MountainTime.DateTimeFromInstant, { exact: true }),
   time_from: Schema.optionalWith(TimeInput, { exact: true }),
   time_to: Schema.optionalWith(TimeInput, { exact: true }),
   call_phone_number_from: Schema.optionalWith(PhoneInput, { exact: true }),
@@ -261,7 +268,13 @@ export const ApplicantEventInput = Schema.Struct({
   email_to: Schema.optionalWith(TrimmedEmail, { exact: true }),
   email_cc: Schema.optionalWith(TrimmedEmail, { exact: true }),
   email_bcc: Schema.optionalWith(TrimmedEmail, { exact: true })
-}).annotations({ identifier: "ApplicantEventInput" })
+}).annotations({
+  identifier: "ApplicantEventInput",
+  // Wherever it is embedded, whatever the options it is decoded with: a
+  // misspelt field (`call_duraton`) must not be dropped in silence.
+  parseOptions: { onExcessProperty: "error" },
+  message: (issue) => notAnObject(issue.actual)
+})
 
 /**
  * What callers may send: the encoded side of {@link ApplicantEventInput}.
@@ -333,14 +346,15 @@ const toInvalid = (error: ParseResult.ParseError): InvalidApplicantEvent => {
     message: issueMessage(issue)
   }))
   return new InvalidApplicantEvent({
-    issues: first === undefined ? [{ path: "", message: error.message }] : [first, ...rest]
+    // Schema's own text of the error would render the input unbounded.
+    issues: first === undefined ? [{ path: "", message: "is not a valid applicant event" }] : [first, ...rest]
   })
 }
 
 const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
   typeof u === "object" && u !== null && !Array.isArray(u)
 
-const decodeInput = Schema.decodeUnknownEither(ApplicantEventInput, { errors: "all", onExcessProperty: "error" })
+const decodeInput = Schema.decodeUnknownEither(ApplicantEventInput, { errors: "all" })
 
 /**
  * Validates anything (parsed JSON, a typed object) as an applicant event,
@@ -352,11 +366,7 @@ const decodeInput = Schema.decodeUnknownEither(ApplicantEventInput, { errors: "a
  */
 export const decode = (input: unknown): Either.Either<ApplicantEvent, InvalidApplicantEvent> => {
   if (!isRecord(input)) {
-    return Either.left(
-      new InvalidApplicantEvent({
-        issues: [{ path: "", message: `must be an object of applicant event fields, got ${show(input)}` }]
-      })
-    )
+    return Either.left(new InvalidApplicantEvent({ issues: [{ path: "", message: notAnObject(input) }] }))
   }
   // No prototype, so an own "__proto__" key (JSON.parse makes them) is copied
   // as a key, and reported as unknown, instead of replacing the prototype.

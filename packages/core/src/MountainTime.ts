@@ -17,6 +17,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { fieldsFromMs, formatLocal, formatOffset, MS_PER_DAY, msFromFields } from "./internal/calendar.js"
 import { isParseFailure, parseDateTime } from "./internal/iso.js"
+import { render } from "./internal/render.js"
 import { type ZoneRules, zoneRules } from "./internal/zoneRules.js"
 
 /**
@@ -26,6 +27,37 @@ import { type ZoneRules, zoneRules } from "./internal/zoneRules.js"
  * @category constants
  */
 export const TIME_ZONE = "America/Denver"
+
+/**
+ * The first year of the date-times Entrata is sent, in Mountain Time
+ * (from 1900-01-01T00:00:00-07:00 on).
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const EARLIEST_YEAR = 1900
+
+/**
+ * The last year of the date-times Entrata is sent, in Mountain Time
+ * (up to 2100-12-31T23:59:59-07:00).
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const LATEST_YEAR = 2100
+
+// Midnight opening 1900 and 2101 is MST (UTC-07:00) in Denver, as the
+// time-zone database has it (the tests check against Intl).
+const EARLIEST_MS = Date.UTC(EARLIEST_YEAR, 0, 1, 7)
+const AFTER_LATEST_MS = Date.UTC(LATEST_YEAR + 1, 0, 1, 7)
+
+// Checked before any offset is looked up: the zone rules of far-off years
+// (with odd local mean time offsets before 1883) are never learnt for them.
+const inYears = (ms: number): boolean => ms >= EARLIEST_MS && ms < AFTER_LATEST_MS
+
+// The exact bounds too: a Date is shown in UTC, whose year may differ.
+const YEARS_RULE = `must be a date-time in the years ${EARLIEST_YEAR} to ${LATEST_YEAR} in Mountain Time ` +
+  `(${EARLIEST_YEAR}-01-01T00:00:00-07:00 to ${LATEST_YEAR}-12-31T23:59:59-07:00)`
 
 /**
  * An instant: a `Date`, epoch milliseconds, or an effect `DateTime`.
@@ -71,7 +103,7 @@ export class InvalidWallClock extends Schema.TaggedError<InvalidWallClock>()("In
   reason: Schema.String
 }) {
   override get message(): string {
-    return `${JSON.stringify(this.input)} ${this.reason}`
+    return `${render(this.input)} ${this.reason}`
   }
 }
 
@@ -103,7 +135,7 @@ export class NonexistentLocalTime extends Schema.TaggedError<NonexistentLocalTim
   after: Schema.DateTimeUtcFromSelf
 }) {
   override get message(): string {
-    return `${JSON.stringify(this.input)} does not exist in ${this.timeZone}: the clocks skip that hour. ` +
+    return `${render(this.input)} does not exist in ${this.timeZone}: the clocks skip that hour. ` +
       `Did you mean ${formatIn(this.before, this.timeZone)} or ${formatIn(this.after, this.timeZone)}? ` +
       `Give the UTC offset to choose.`
   }
@@ -122,7 +154,7 @@ export class AmbiguousLocalTime extends Schema.TaggedError<AmbiguousLocalTime>()
   later: Schema.DateTimeUtcFromSelf
 }) {
   override get message(): string {
-    return `${JSON.stringify(this.input)} happens twice in ${this.timeZone}: ` +
+    return `${render(this.input)} happens twice in ${this.timeZone}: ` +
       `${formatIn(this.earlier, this.timeZone)} (earlier) or ${formatIn(this.later, this.timeZone)} (later). ` +
       `Give the UTC offset to choose.`
   }
@@ -349,25 +381,32 @@ const isoWithOffset = (text: string): Either.Either<number, string> => {
  */
 export const instantReason = (text: string): Option.Option<string> => Either.getLeft(isoWithOffset(text))
 
+const isWire = (s: string): boolean => {
+  const ms = isoWithOffset(s)
+  return Either.isRight(ms) && inYears(ms.right) && formatWith(denver, ms.right) === s
+}
+
+const wireMessage = (actual: unknown): string => {
+  const ms = typeof actual === "string" ? isoWithOffset(actual) : undefined
+  return ms !== undefined && Either.isRight(ms) && !inYears(ms.right)
+    ? `${YEARS_RULE}, got ${render(actual)}`
+    : `must be a Mountain Time date-time with its offset, such as 2026-11-28T14:30:00-07:00, got ${render(actual)}`
+}
+
 /**
  * The wire form Entrata reads: a Mountain wall-clock time with the offset in
- * force at that instant, `YYYY-MM-DDTHH:mm:ss-07:00` or `-06:00`. A string
- * whose offset is not Mountain Time's at that instant is refused.
+ * force at that instant, `YYYY-MM-DDTHH:mm:ss-07:00` or `-06:00`, in the
+ * years {@link EARLIEST_YEAR} to {@link LATEST_YEAR}. A string whose offset
+ * is not Mountain Time's at that instant is refused.
  *
  * @since 0.1.0
  * @category schemas
  */
 export const DateTimeString = Schema.String.pipe(
-  Schema.filter((s) => {
-    const ms = isoWithOffset(s)
-    return Either.isRight(ms) && formatWith(denver, ms.right) === s
-  }, {
+  Schema.filter(isWire, {
     identifier: "MountainDateTimeString",
     description: "a Mountain Time date-time with its offset, e.g. 2026-11-28T14:30:00-07:00",
-    message: (issue) =>
-      `must be a Mountain Time date-time with its offset (e.g. 2026-11-28T14:30:00-07:00), got ${
-        JSON.stringify(issue.actual)
-      }`
+    message: (issue) => ({ message: wireMessage(issue.actual), override: true })
   })
 )
 
@@ -385,9 +424,35 @@ export const InstantInput = Schema.Union(
   Schema.String
 )
 
+/** The epoch milliseconds of an instant input, or why it is refused. */
+const instantOf = (input: unknown): Either.Either<number, string> => {
+  if (typeof input === "string") {
+    const ms = isoWithOffset(input)
+    if (Either.isLeft(ms)) {
+      return Either.left(
+        `must be an ISO 8601 date-time with an offset such as 2026-11-28T14:30:00-07:00, got ${
+          render(input)
+        }: it ${ms.left}`
+      )
+    }
+    return inYears(ms.right) ? ms : Either.left(`${YEARS_RULE}, got ${render(input)}`)
+  }
+  const ms = input instanceof Date
+    ? input.getTime()
+    : DateTime.isDateTime(input)
+    ? DateTime.toEpochMillis(input)
+    : Number.NaN
+  if (!Number.isFinite(ms)) {
+    return Either.left(`must be a Date, an effect DateTime, or an ISO 8601 string with an offset, got ${render(input)}`)
+  }
+  return inYears(ms) ? Either.right(ms) : Either.left(`${YEARS_RULE}, got ${render(input)}`)
+}
+
 /**
- * Decodes any {@link InstantInput} to its {@link DateTimeString}; encodes a
- * wire string to itself (it is a valid input).
+ * Decodes any {@link InstantInput} in the years {@link EARLIEST_YEAR} to
+ * {@link LATEST_YEAR} to its {@link DateTimeString}; encodes a wire string
+ * to itself (it is a valid input). A refusal says why in one sentence that
+ * names the value received.
  *
  * @since 0.1.0
  * @category schemas
@@ -395,17 +460,21 @@ export const InstantInput = Schema.Union(
 export const DateTimeFromInstant: Schema.Schema<string, Schema.Schema.Type<typeof InstantInput>> = Schema
   .transformOrFail(InstantInput, DateTimeString, {
     strict: true,
-    decode: (input, _, ast) => {
-      if (typeof input === "string") {
-        const ms = isoWithOffset(input)
-        return Either.isRight(ms)
-          ? ParseResult.succeed(formatWith(denver, ms.right))
-          : ParseResult.fail(new ParseResult.Type(ast, input, `${JSON.stringify(input)} ${ms.left}`))
-      }
-      const ms = input instanceof Date ? input.getTime() : DateTime.toEpochMillis(input)
-      return Number.isFinite(ms)
-        ? ParseResult.succeed(formatWith(denver, ms))
-        : ParseResult.fail(new ParseResult.Type(ast, input, "is an invalid Date"))
-    },
+    decode: (input, _, ast) =>
+      Either.match(instantOf(input), {
+        onLeft: (reason) => ParseResult.fail(new ParseResult.Type(ast, input, reason)),
+        onRight: (ms) => ParseResult.succeed(formatWith(denver, ms))
+      }),
     encode: ParseResult.succeed
+  })
+  .annotations({
+    // Also when the value is of none of the input types, whose default
+    // message would be Schema's tree of the union.
+    message: (issue) => ({
+      message: Either.match(instantOf(issue.actual), {
+        onLeft: (reason) => reason,
+        onRight: () => wireMessage(issue.actual)
+      }),
+      override: true
+    })
   })

@@ -2,6 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
 import * as fc from "effect/FastCheck"
+import * as JSONSchema from "effect/JSONSchema"
+import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as ApplicantEvent from "../src/ApplicantEvent.js"
 import { denverReference } from "./intlReference.js"
@@ -57,6 +59,9 @@ const isoAtOffset = (ms: number, offsetMinutes: number): string => {
   const mm = String(abs % 60).padStart(2, "0")
   return `${local}${offsetMinutes < 0 ? "-" : "+"}${hh}:${mm}`
 }
+
+/** Every millisecond of the years 1900 to 2100 in Mountain Time (MST on New Year's Day). */
+const IN_YEARS = { min: Date.UTC(1900, 0, 1, 7), max: Date.UTC(2101, 0, 1, 7) - 1 } as const
 
 const INSTANT_KINDS = ["Date", "Utc", "Zoned", "Z", "offset", "wire"] as const
 
@@ -115,14 +120,61 @@ describe("ApplicantEvent.decode", () => {
     const ids = ["integration_id", "applicant_id", "application_id", "event_type_id"] as const
     const optionalIds = ["event_result_id", "event_sub_type_id", "employee_id", "unit_id"] as const
 
+    const ID_RULE = "must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -"
+
     it.each([...ids, ...optionalIds])("%s: rejects empty and white-space ids, trims the rest", (field) => {
       for (const blank of ["", " ", "\t\n "]) {
-        expect(onlyIssue(field, blank).message).toBe(`must be a non-empty Propexo id, got ${JSON.stringify(blank)}`)
+        expect(onlyIssue(field, blank).message).toBe(`${ID_RULE}, got ${JSON.stringify(blank)}`)
       }
-      expect(onlyIssue(field, 42).message).toBe("must be a non-empty Propexo id, got 42")
+      expect(onlyIssue(field, 42).message).toBe(`${ID_RULE}, got 42`)
       expect(accepts(field, "  abc_123\t")).toBe("abc_123")
       expect(accepts(field, "a")).toBe("a")
-      expect(accepts(field, " inner space ")).toBe("inner space")
+      expect(accepts(field, "cm0rxzwroikxkvltaghvnm6xx")).toBe("cm0rxzwroikxkvltaghvnm6xx")
+      expect(accepts(field, "AZaz09_-")).toBe("AZaz09_-")
+      expect(accepts(field, "x".repeat(64))).toBe("x".repeat(64))
+    })
+
+    it.each([...ids, ...optionalIds])("%s: refuses what could change a URL path, naming the rule", (field) => {
+      for (
+        const bad of ["../events/", "%2e%2e/", "a/b", "?x=1", "#x", "a\\b", "inner space", "a.b", "é", "a\u0000", "a\nb"]
+      ) {
+        expect(onlyIssue(field, bad).message).toBe(`${ID_RULE}, got ${JSON.stringify(bad)}`)
+      }
+      expect(onlyIssue(field, "x".repeat(65)).message).toBe(`${ID_RULE}, got 65 characters`)
+    })
+
+    it.each([...ids, ...optionalIds])("%s: refuses a 60,000-character id by its length, not its text", (field) => {
+      const huge = "a".repeat(60_000)
+      const { message } = onlyIssue(field, huge)
+      expect(message).toBe(`${ID_RULE}, got 60000 characters`)
+      expect(Either.isLeft(decodeWire({ ...base, [field]: huge }))).toBe(true)
+    })
+
+    it("holds ids to the same rule on the wire, untrimmed", () => {
+      for (const id of ["int_1", "cm0rxzwroikxkvltaghvnm6xx", "A-z_0"]) {
+        expect(Either.isRight(decodeWire({ ...base, integration_id: id })), id).toBe(true)
+      }
+      for (const id of ["", " int_1", "a/b", "../events/", "x".repeat(65)]) {
+        const result = decodeWire({ ...base, integration_id: id })
+        expect(Either.isLeft(result), id).toBe(true)
+      }
+    })
+
+    it("exports the one id schema every id field uses", () => {
+      expect(ApplicantEvent.Id).toBe(ApplicantEvent.PropexoId)
+      expect(Schema.decodeUnknownEither(ApplicantEvent.PropexoId)("evt_1")).toStrictEqual(Either.right("evt_1"))
+      const refused = Schema.decodeUnknownEither(ApplicantEvent.PropexoId)("a/b")
+      expect(Either.isLeft(refused) && refused.left.message).toBe(`${ID_RULE}, got "a/b"`)
+    })
+
+    it("describes the rule in JSON Schema too, for OpenAPI descriptions", () => {
+      expect(JSONSchema.make(ApplicantEvent.PropexoId)).toStrictEqual({
+        $schema: "http://json-schema.org/draft-07/schema#",
+        type: "string",
+        minLength: 1,
+        maxLength: 64,
+        pattern: "^[A-Za-z0-9_-]+$"
+      })
     })
   })
 
@@ -440,7 +492,7 @@ describe("ApplicantEvent.decode", () => {
     it.prop(
       "agrees with Intl's America/Denver for every kind of input",
       {
-        ms: fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2100, 11, 31) }),
+        ms: fc.integer(IN_YEARS),
         kind: fc.constantFrom(...INSTANT_KINDS.filter((k) => k !== "wire")),
         zone: fc.constantFrom("Asia/Tokyo", "Europe/Berlin", "America/Denver", "Pacific/Chatham", "UTC"),
         offset: fc.integer({ min: -48, max: 56 }).map((quarters) => quarters * 15)
@@ -450,6 +502,57 @@ describe("ApplicantEvent.decode", () => {
       },
       { fastCheck: { numRuns: 500 } }
     )
+
+    const YEARS_RULE = "must be a date-time in the years 1900 to 2100 in Mountain Time " +
+      "(1900-01-01T00:00:00-07:00 to 2100-12-31T23:59:59-07:00)"
+
+    it.each(INSTANT_KINDS)("accepts the first and the last instant of the years 1900 to 2100 given as %s", (kind) => {
+      for (const field of fields) {
+        expect(accepts(field, instantAs(kind, IN_YEARS.min, "Asia/Tokyo", 540))).toBe("1900-01-01T00:00:00-07:00")
+        expect(accepts(field, instantAs(kind, IN_YEARS.max, "Asia/Tokyo", 540))).toBe("2100-12-31T23:59:59-07:00")
+      }
+    })
+
+    it.each(INSTANT_KINDS.filter((k) => k !== "wire"))(
+      "refuses the millisecond before and the one after, given as %s, naming the range",
+      (kind) => {
+        for (const field of fields) {
+          for (const ms of [IN_YEARS.min - 1, IN_YEARS.max + 1]) {
+            const value = instantAs(kind, ms, "Asia/Tokyo", 540)
+            expect(onlyIssue(field, value).message.startsWith(`${YEARS_RULE}, got `), String(value)).toBe(true)
+          }
+        }
+      }
+    )
+
+    it.each([
+      ["1899-12-31T23:59:59-07:00", "\"1899-12-31T23:59:59-07:00\""],
+      ["2101-01-01T00:00:00-07:00", "\"2101-01-01T00:00:00-07:00\""],
+      ["1850-06-01T12:00:00Z", "\"1850-06-01T12:00:00Z\""],
+      ["0001-01-01T00:00:00+14:00", "\"0001-01-01T00:00:00+14:00\""],
+      ["9999-12-31T23:59:59Z", "\"9999-12-31T23:59:59Z\""],
+      [new Date("1850-06-01T12:00:00Z"), "1850-06-01T12:00:00.000Z"],
+      [new Date(8.64e15), "+275760-09-13T00:00:00.000Z"],
+      [new Date(-8.64e15), "-271821-04-20T00:00:00.000Z"],
+      [DateTime.unsafeMake("1000-01-01T00:00:00Z"), "1000-01-01T00:00:00.000Z"],
+      [
+        DateTime.unsafeMakeZoned(Date.UTC(2500, 6, 4), { timeZone: "Asia/Tokyo" }),
+        "2500-07-04T09:00:00.000+09:00[Asia/Tokyo]"
+      ]
+    ])("refuses %s far outside the years, naming the range, not an odd offset", (value, shown) => {
+      for (const field of fields) expect(onlyIssue(field, value).message).toBe(`${YEARS_RULE}, got ${shown}`)
+    })
+
+    it("holds the wire form to the same years", () => {
+      for (const text of ["1900-01-01T00:00:00-07:00", "2100-12-31T23:59:59-07:00", "2100-07-04T12:00:00-06:00"]) {
+        expect(Either.isRight(decodeWire({ ...base, event_datetime: text })), text).toBe(true)
+      }
+      for (const text of ["1899-12-31T23:59:59-07:00", "2101-01-01T00:00:00-07:00", "1850-06-01T05:00:00-07:00"]) {
+        const result = decodeWire({ ...base, appointment_datetime: text })
+        expect(Either.isLeft(result) && result.left.message, text)
+          .toContain(`${YEARS_RULE}, got ${JSON.stringify(text)}`)
+      }
+    })
   })
 
   describe("email_send", () => {
@@ -459,6 +562,122 @@ describe("ApplicantEvent.decode", () => {
       for (const value of ["true", "false", 1, 0, null, "yes"]) {
         expect(onlyIssue("email_send", value).message).toBe(`must be true or false, got ${JSON.stringify(value)}`)
       }
+    })
+  })
+
+  describe("values shown in messages", () => {
+    const nested = (levels: number): unknown => {
+      let value: unknown = []
+      for (let i = 0; i < levels; i++) value = [value]
+      return value
+    }
+
+    /** Every message of the issues a field holding `value` yields, each checked to be short. */
+    const messagesFor = (value: unknown): ReadonlyArray<string> =>
+      ApplicantEvent.FIELDS.map((field) => {
+        const { message } = onlyIssue(field, value)
+        expect(message.length, field).toBeLessThan(300)
+        return message
+      })
+
+    it("shows an array 5,000 levels deep, in any field, four levels deep", () => {
+      const parsed: unknown = JSON.parse(`{"v":${"[".repeat(5000)}${"]".repeat(5000)}}`).v
+      for (const value of [parsed, nested(5000)]) {
+        for (const message of messagesFor(value)) expect(message).toMatch(/, got \[\[\[\[…\]\]\]\]$/)
+      }
+      expect(issuesOf(nested(5000))).toStrictEqual([
+        { path: "", message: "must be an object of applicant event fields, got [[[[…]]]]" }
+      ])
+    })
+
+    it("shows a 1 MB string by its first 80 characters, or by its length", () => {
+      const huge = "x".repeat(1 << 20)
+      const text = ["reasons_for_event", "title", "email_body", "email_subject"]
+      for (const field of ApplicantEvent.FIELDS) {
+        if (text.includes(field)) {
+          expect(accepts(field, huge)).toBe(huge)
+          continue
+        }
+        const { message } = onlyIssue(field, huge)
+        expect(message.length, field).toBeLessThan(300)
+        expect(
+          message.includes(`, got "${"x".repeat(80)}"…`) || message.endsWith(", got 1048576 characters"),
+          `${field}: ${message}`
+        ).toBe(true)
+      }
+    })
+
+    it("shows 1e400, which JSON.parse makes Infinity, as Infinity", () => {
+      const input: unknown = JSON.parse(
+        JSON.stringify(base).replace("{", "{\"call_duration\":1e400,\"notes\":[1e400,-1e400],")
+      )
+      expect(issuesOf(input)).toStrictEqual([
+        { path: "notes", message: "must be text, got [Infinity,-Infinity]" },
+        { path: "call_duration", message: "must be an integer from 0 to 86400 seconds, got Infinity" }
+      ])
+    })
+
+    it("shows cyclic objects and arrays, with or without a prototype, to a bounded depth", () => {
+      const cyclic: Record<string, unknown> = {}
+      cyclic.self = cyclic
+      const bare: Record<string, unknown> = Object.create(null)
+      bare.self = bare
+      const loop: Array<unknown> = []
+      loop.push(loop)
+      for (const value of [cyclic, bare]) {
+        for (const message of messagesFor(value)) {
+          expect(message).toMatch(/, got \{"self":\{"self":\{"self":\{…\}\}\}\}$/)
+        }
+      }
+      for (const message of messagesFor(loop)) expect(message).toMatch(/, got \[\[\[\[…\]\]\]\]$/)
+    })
+
+    it("shows an own \"__proto__\" key as a key, and pollutes nothing", () => {
+      const value: unknown = JSON.parse("{\"__proto__\":{\"polluted\":true}}")
+      expect(onlyIssue("notes", value).message).toBe("must be text, got {\"__proto__\":{\"polluted\":true}}")
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    })
+
+    it("runs none of the value's own code: no getter, toJSON or toString", () => {
+      const hostile = {
+        get boom(): never {
+          throw new Error("getter ran")
+        },
+        toJSON(): never {
+          throw new Error("toJSON ran")
+        },
+        toString(): never {
+          throw new Error("toString ran")
+        }
+      }
+      for (const message of messagesFor(hostile)) {
+        expect(message).toMatch(/, got \{"boom":\(getter\),"toJSON":\(function\),"toString":\(function\)\}$/)
+      }
+      const trap = (): never => {
+        throw new Error("trap ran")
+      }
+      const proxy = new Proxy({}, { getPrototypeOf: trap, ownKeys: trap, getOwnPropertyDescriptor: trap, has: trap })
+      expect(onlyIssue("notes", proxy).message).toBe("must be text, got a value that cannot be shown")
+    })
+
+    it("cuts long arrays, objects and keys at 80 characters", () => {
+      const many = Array.from({ length: 1_000_000 }, (_, i) => i)
+      const wide = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`key${i}`, i]))
+      const longKey = { ["k".repeat(1 << 20)]: 1 }
+      expect(onlyIssue("notes", many).message).toBe(`must be text, got ${JSON.stringify(many).slice(0, 80)}…`)
+      expect(onlyIssue("notes", wide).message).toBe(`must be text, got ${JSON.stringify(wide).slice(0, 80)}…`)
+      expect(onlyIssue("notes", longKey).message).toBe(`must be text, got {"${"k".repeat(78)}…`)
+      expect(onlyIssue("notes", new Uint8Array(1 << 20)).message).toBe("must be text, got (binary data)")
+      expect(onlyIssue("notes", [new Uint8Array(1 << 20)]).message).toBe("must be text, got [(binary data)]")
+    })
+
+    it("never cuts a character in half", () => {
+      const message = onlyIssue("call_status", `x${"😀".repeat(100)}`).message
+      expect(message).toBe(
+        `must be one of BUSY, ABANDONED, DISCONNECTED, FAILURE_TO_CONNECT, NO_ANSWER, ANSWER, VOICEMAIL, got "x${
+          "😀".repeat(39)
+        }"…`
+      )
     })
   })
 
@@ -477,6 +696,47 @@ describe("ApplicantEvent.decode", () => {
       ])
     })
 
+    describe("embedded in another schema", () => {
+      const Wrapper = Schema.Struct({ event: ApplicantEvent.ApplicantEventInput })
+      const issuesIn = (input: unknown, options?: { readonly onExcessProperty: "ignore" | "preserve" }) => {
+        const result = Schema.decodeUnknownEither(Wrapper)(input, options)
+        return Either.isLeft(result) ? ParseResult.ArrayFormatter.formatErrorSync(result.left) : []
+      }
+
+      it("refuses a misspelt field, decoded with default options", () => {
+        expect(issuesIn({ event: { ...base, call_duraton: 60 } })).toStrictEqual([
+          { _tag: "Unexpected", path: ["event", "call_duraton"], message: expect.stringMatching(/^is unexpected/) }
+        ])
+      })
+
+      it("refuses it whatever the options say about excess properties", () => {
+        for (const onExcessProperty of ["ignore", "preserve"] as const) {
+          expect(issuesIn({ event: { ...base, call_duraton: 60 } }, { onExcessProperty }).map((i) => i.path))
+            .toStrictEqual([["event", "call_duraton"]])
+        }
+      })
+
+      it("leaves the embedding schema's own rule for its own keys", () => {
+        const decoded = Schema.decodeUnknownEither(Wrapper)({ event: base, extra: 1 })
+        expect(decoded).toStrictEqual(Either.right({ event: base }))
+      })
+
+      it("refuses it inside arrays too", () => {
+        const result = Schema.decodeUnknownEither(Schema.Array(ApplicantEvent.ApplicantEventInput))([
+          base,
+          { ...base, eventDatetime: "x" }
+        ])
+        expect(Either.isLeft(result) && ParseResult.ArrayFormatter.formatErrorSync(result.left).map((i) => i.path))
+          .toStrictEqual([[1, "eventDatetime"]])
+      })
+
+      it("says what it expected of a value that is not an object, briefly", () => {
+        expect(issuesIn({ event: 5 })).toStrictEqual([
+          { _tag: "Type", path: ["event"], message: "must be an object of applicant event fields, got 5" }
+        ])
+      })
+    })
+
     it("treats keys whose value is undefined as absent", () => {
       const event = decodeOk({ ...base, notes: undefined, call_duration: undefined, unknown_key: undefined })
       expect(event).toStrictEqual(base)
@@ -486,7 +746,7 @@ describe("ApplicantEvent.decode", () => {
     it.each([
       [null, "null"],
       [[], "[]"],
-      [[base], JSON.stringify([base])],
+      [[base], `${JSON.stringify([base]).slice(0, 80)}…`],
       ["event", "\"event\""],
       [42, "42"],
       [undefined, "nothing"]
@@ -794,12 +1054,12 @@ const same = <A extends string | number | boolean>(arb: fc.Arbitrary<A>): fc.Arb
 const padding = fc.constantFrom("", " ", "\t", " \n ")
 
 const idCase: fc.Arbitrary<Case> = fc
-  .tuple(fc.string({ minLength: 1, maxLength: 24 }).filter((s) => s.trim() !== ""), padding, padding)
+  .tuple(fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/), padding, padding)
   .map(([id, before, after]) => [`${before}${id}${after}`, id.trim()] as const)
 
 const instantCase: fc.Arbitrary<Case> = fc
   .tuple(
-    fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2100, 11, 31) }),
+    fc.integer(IN_YEARS),
     fc.constantFrom(...INSTANT_KINDS),
     fc.constantFrom("Asia/Tokyo", "Europe/Berlin", "America/Denver", "Australia/Lord_Howe"),
     fc.integer({ min: -48, max: 56 }).map((quarters) => quarters * 15)

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
 import * as fc from "effect/FastCheck"
+import * as Schema from "effect/Schema"
 import * as MountainTime from "../src/MountainTime.js"
 import { denverReference, intlReference } from "./intlReference.js"
 
@@ -293,5 +294,58 @@ describe("MountainTime schemas", () => {
     expect(MountainTime.instantReason("2026-11-28T14:30:00")).toEqual(
       expect.objectContaining({ value: expect.stringContaining("no UTC offset") })
     )
+  })
+})
+
+describe("MountainTime messages about what was received", () => {
+  const deep: unknown = JSON.parse(`${"[".repeat(5000)}${"]".repeat(5000)}`)
+  const huge = "x".repeat(1 << 20)
+
+  const messageOf = <A, I>(schema: Schema.Schema<A, I>, input: unknown): string => {
+    const result = Schema.decodeUnknownEither(schema)(input)
+    if (Either.isRight(result)) throw new Error(`expected a refusal of ${String(input)}`)
+    return result.left.message
+  }
+
+  it("DateTimeString says what it wants in one bounded line, whatever it is given", () => {
+    expect(messageOf(MountainTime.DateTimeString, deep)).toBe(
+      "must be a Mountain Time date-time with its offset, such as 2026-11-28T14:30:00-07:00, got [[[[…]]]]"
+    )
+    expect(messageOf(MountainTime.DateTimeString, huge)).toBe(
+      `must be a Mountain Time date-time with its offset, such as 2026-11-28T14:30:00-07:00, got "${"x".repeat(80)}"…`
+    )
+    expect(messageOf(MountainTime.DateTimeString, "1899-12-31T23:59:59-07:00")).toBe(
+      "must be a date-time in the years 1900 to 2100 in Mountain Time " +
+        "(1900-01-01T00:00:00-07:00 to 2100-12-31T23:59:59-07:00), got \"1899-12-31T23:59:59-07:00\""
+    )
+  })
+
+  it("DateTimeFromInstant says what it wants in one bounded line, not Schema's tree of its union", () => {
+    expect(messageOf(MountainTime.DateTimeFromInstant, deep)).toBe(
+      "must be a Date, an effect DateTime, or an ISO 8601 string with an offset, got [[[[…]]]]"
+    )
+    expect(messageOf(MountainTime.DateTimeFromInstant, huge)).toBe(
+      `must be an ISO 8601 date-time with an offset such as 2026-11-28T14:30:00-07:00, got "${"x".repeat(80)}"…: ` +
+        "it is not an ISO 8601 date-time such as 2026-11-28T14:30:00-07:00"
+    )
+    expect(messageOf(MountainTime.DateTimeFromInstant, new Date(Date.UTC(2101, 0, 1, 7)))).toBe(
+      "must be a date-time in the years 1900 to 2100 in Mountain Time " +
+        "(1900-01-01T00:00:00-07:00 to 2100-12-31T23:59:59-07:00), got 2101-01-01T07:00:00.000Z"
+    )
+  })
+
+  it("names the years in constants", () => {
+    expect([MountainTime.EARLIEST_YEAR, MountainTime.LATEST_YEAR]).toStrictEqual([1900, 2100])
+  })
+
+  it("errors about wall-clock text show at most 80 characters of it", () => {
+    for (const text of [huge, `2026-01-01T00:00${" ".repeat(1 << 20)}x`]) {
+      const result = MountainTime.parse(text)
+      expect(Either.isLeft(result) && result.left._tag).toBe("InvalidWallClock")
+      if (Either.isLeft(result)) {
+        expect(result.left.message.length).toBeLessThan(200)
+        expect(result.left.message).toMatch(/…/)
+      }
+    }
   })
 })
