@@ -837,12 +837,12 @@ describe("RegisteredCommand", () => {
 describe("messages", () => {
   const event = Either.getOrThrow(ApplicantEvent.decode({
     integration_id: DEMO.integrationId,
-    applicant_id: "a<1>&b",
+    applicant_id: DEMO.applicantId,
     application_id: DEMO.applicationId,
     event_type_id: DEMO.eventTypeIds["Email-Outgoing"],
     event_datetime: "2026-11-28T21:30:00Z"
   }))
-  const failure = (error: ApplicantEventsError) => Messages.failed("ephemeral", error, event, "Email-Outgoing", [])
+  const failure = (error: ApplicantEventsError) => Messages.failed("ephemeral", error, event, "Email<1>&b", [])
   const mayHaveBeenRecorded = (message: Messages.Message) => message.text.includes("*may have been recorded*")
 
   it("says whether each error may have recorded the event, as the error's own ambiguous field says", () => {
@@ -868,7 +868,7 @@ describe("messages", () => {
       const message = failure(error)
       expect(mayHaveBeenRecorded(message), error._tag).toBe(ambiguous)
       expect(message.text.startsWith(ambiguous ? ":warning:" : ":x: Nothing was recorded"), error._tag).toBe(true)
-      expect(message.text).toContain("`a&lt;1&gt;&amp;b`")
+      expect(message.text).toContain("*Email&lt;1&gt;&amp;b*")
     }
   })
 
@@ -927,20 +927,20 @@ describe("messages", () => {
   })
 
   it("words a write Entrata applied in part, and one whose status is unknown", () => {
-    const queued = { job_id: "job1", sent: event, typeName: "Email-Outgoing" }
+    const queued = { job_id: "job1", sent: event, typeName: "Email<1>&b" }
     const partly = Messages.recorded("in_channel", queued, {
       write_status: "PARTIAL_SUCCESS",
       errors: ["Entrata: the <cc> address was dropped"]
     })
     expect(partly.response_type).toBe("in_channel")
     expect(partly.text).toBe(
-      ":white_check_mark: Recorded in Entrata, in part: *Email-Outgoing* for applicant `a&lt;1&gt;&amp;b` " +
+      ":white_check_mark: Recorded in Entrata, in part: *Email&lt;1&gt;&amp;b* for applicant `" + DEMO.applicantId + "` " +
         "at 2026-11-28 14:30 MST (job job1)."
     )
     expect(shown(partly)).toContain("• Entrata: the &lt;cc&gt; address was dropped")
     const unread = Messages.writeStatusUnknown("ephemeral", queued, "Propexo did not answer within 30000 ms")
     expect(unread.text).toContain(
-      ":warning: *Email-Outgoing* for applicant `a&lt;1&gt;&amp;b` *may have been recorded*: it is queued in " +
+      ":warning: *Email&lt;1&gt;&amp;b* for applicant `" + DEMO.applicantId + "` *may have been recorded*: it is queued in " +
         "Entrata as job job1, but its write status could not be read (Propexo did not answer within 30000 ms). " +
         "Check Entrata"
     )

@@ -578,7 +578,7 @@ describe("validation by the core", () => {
         `Notes ${BASE} at=now from=12 Email_CC=nobody audio=not-a-link notes="${"x".repeat(300)}" employee=" "`
       )
     ).toEqual([
-      "employee: must be a non-empty Propexo id, got \" \"",
+      "employee: must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -, got \" \"",
       "notes: must be text of at most 256 characters, got 300 characters",
       "from: must be a phone number in E.164 form (+14035551234) or a US number such as (403) 555-1234, got \"12\"",
       "audio: must be an absolute http(s) URL, got \"not-a-link\"",
@@ -588,7 +588,7 @@ describe("validation by the core", () => {
 
   it("names integration_id when the workspace's is unusable", () => {
     expect(problemsOf(`Notes ${BASE} at=now`, { integrationId: " " })).toEqual([
-      "integration_id (from the workspace's Propexo connection): must be a non-empty Propexo id, got \" \""
+      "integration_id (from the workspace's Propexo connection): must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -, got \" \""
     ])
   })
 })
@@ -779,11 +779,8 @@ const representable = (value: string) =>
   ![/"\s/, /'\s/, /[“”]\s/, /[‘’]\s/].every((closer) => closer.test(value))
 const text = (maxLength: number) =>
   fc.oneof(fc.string({ maxLength }), fc.fullUnicodeString({ maxLength }), tricky(maxLength)).filter(representable)
-const id = fc.oneof(
-  fc.string({ minLength: 1, maxLength: 12 }),
-  fc.fullUnicodeString({ minLength: 1, maxLength: 6 }),
-  tricky(12)
-).filter((s) => s.trim() === s && s !== "" && representable(s))
+// Propexo ids, as the core's rule takes them: they can hold nothing the grammar reads.
+const id = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/)
 const instant = fc.integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(2100, 0, 1) }).map((ms) =>
   MountainTime.format(ms)
 )
@@ -804,7 +801,7 @@ const validEvent: fc.Arbitrary<ApplicantEvent.ApplicantEvent> = fc
     integration_id: id,
     applicant_id: id,
     application_id: id,
-    event_type_id: fc.oneof(id, fc.constantFrom("help", "HELP", "Notes", "cm4notes04", "Email-x", "a=b", "\"q")),
+    event_type_id: fc.oneof(id, fc.constantFrom("help", "HELP", "Notes", "cm4notes04", "Email-x")),
     event_datetime: instant,
     event_result_id: id,
     event_sub_type_id: id,
