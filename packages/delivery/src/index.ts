@@ -30,3 +30,8 @@ export * as DeliveryLedger from "./DeliveryLedger.js"
  * @since 0.2.0
  */
 export * as Deliveries from "./Deliveries.js"
+
+/**
+ * @since 0.2.0
+ */
+export * as Deliverer from "./Deliverer.js"

@@ -20,6 +20,7 @@ import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import * as Deliverer from "../src/Deliverer.js"
 import * as Deliveries from "../src/Deliveries.js"
 import type { Delivery, DeliveryStatus } from "../src/Delivery.js"
 import type { DeliveryLedger } from "../src/DeliveryLedger.js"
@@ -115,20 +116,25 @@ export const clientLayer = (
 export type Services = Deliveries.Deliveries | DeliveryLedger | SqlClient.SqlClient | ClientServices
 
 export interface EnvOptions {
-  readonly deliverer?: false | undefined
+  /** `false`: no deliverer. */
+  readonly deliverer?: Deliverer.DelivererOptions | false | undefined
   readonly deliveries?: Deliveries.DeliveriesOptions | undefined
 }
 
-/** The store on `file`, `Deliveries` and the client. */
+/** The store on `file`, `Deliveries`, the client and (unless told not to) the deliverer. */
 export const envLayer = (
   file: string,
   client: Layer.Layer<ClientServices>,
   options: EnvOptions = {}
-): Layer.Layer<Services, unknown> =>
-  Deliveries.layer(options.deliveries).pipe(
+): Layer.Layer<Services, unknown> => {
+  const deliveries = Deliveries.layer(options.deliveries).pipe(
     Layer.provideMerge(DeliveryStore.layer({ filename: file })),
     Layer.provideMerge(client)
   )
+  return options.deliverer === false
+    ? deliveries
+    : Layer.provideMerge(Deliverer.layer({ confirmAfter: "50 millis", ...options.deliverer }), deliveries)
+}
 
 /** A running environment that the test stops itself (to restart it on the same file). */
 export interface Running {
@@ -159,10 +165,20 @@ export const awaitDelivery = (id: string, predicate: (delivery: Delivery) => boo
       Stream.filter(predicate),
       Stream.runHead,
       Effect.flatten,
-      Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error(`delivery ${id} never got there`) })
+      Effect.timeout("20 seconds"),
+      Effect.catchTag("NoSuchElementException", "TimeoutException", () =>
+        Effect.flatMap(deliveries.get(id), (delivery) =>
+          Effect.fail(
+            new Error(`delivery ${id} never got there; its history: ${
+              delivery.history.map((t) => `${t.from} -> ${t.to} (${t.reason})`).join("; ")
+            }`)
+          )))
     ))
 
 export const awaitStatus = (id: string, status: DeliveryStatus) => awaitDelivery(id, (d) => d.status === status)
+
+/** Follows a delivery until Propexo has queued it (`sent`, or any status after). */
+export const awaitSent = (id: string) => awaitDelivery(id, (d) => d.sent_at !== null)
 
 /** The statuses of a delivery's history, in order. */
 export const statusesOf = (delivery: Delivery): Array<string> => delivery.history.map((t) => t.to)
