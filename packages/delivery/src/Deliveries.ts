@@ -16,8 +16,10 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
 import {
   type Delivery,
@@ -143,6 +145,9 @@ export interface DeliveriesShape {
  */
 export class Deliveries extends Context.Tag("@entrata-events/delivery/Deliveries")<Deliveries, DeliveriesShape>() {}
 
+// How long enqueues skip the catalog after it failed to answer.
+const CATALOG_RETRY_MILLIS = 5_000
+
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/
 const CURSOR = /^[1-9][0-9]{0,15}$/
 
@@ -167,19 +172,40 @@ export const make = (
         : Effect.fail(new IdempotencyKeyReused({ integration_id: row.integration_id, idempotency_key, id: row.id }))
 
     // A catalog that cannot be read, or not in time, lets the event through:
-    // the deliverer checks it again before sending. The lookup goes on in
-    // the background and fills the catalog's cache.
-    const checkIfReadable = (event: ApplicantEvent.ApplicantEvent) =>
-      checkKind(catalog, event).pipe(
-        Effect.disconnect,
-        Effect.timeoutOption(catalogTimeout),
-        Effect.catchIf(
-          (error) => error._tag !== "InvalidApplicantEvent",
-          (error) => Effect.logDebug(`Event type not checked at enqueue: ${error.message}`)
-        )
+    // the deliverer checks it again before sending. The check runs in a
+    // fiber of its own, started at once: from the catalog's cache it is done
+    // before `runFork` returns, and costs no timer; otherwise it is awaited
+    // until `catalogTimeout`, and left to fill the cache after that. Once
+    // the catalog failed, enqueues stop asking it for a while: during an
+    // outage each would wait, and spend quota, for nothing.
+    let catalogUnreadableUntil = 0
+    const unreadable = (at: number, reason: string) =>
+      Effect.zipRight(
+        Effect.sync(() => {
+          catalogUnreadableUntil = at + CATALOG_RETRY_MILLIS
+        }),
+        Effect.logDebug(`Event types are not checked at enqueue for a while: ${reason}`)
       )
+    const checkIfReadable = (event: ApplicantEvent.ApplicantEvent) =>
+      Effect.flatMap(Clock.currentTimeMillis, (at) =>
+        at < catalogUnreadableUntil
+          ? Effect.void
+          : Effect.flatMap(Effect.runtime<never>(), (runtime) => {
+            const fiber = Runtime.runFork(runtime)(checkKind(catalog, event))
+            const done = fiber.unsafePoll()
+            const awaited = Effect.flatMap(
+              Effect.timeoutOption(Fiber.join(fiber), catalogTimeout),
+              Option.match({
+                onNone: () => unreadable(at, `the catalog did not answer within ${Duration.format(catalogTimeout)}`),
+                onSome: () => Effect.void
+              })
+            )
+            return (done ?? awaited).pipe(
+              Effect.catchIf((error) => error._tag !== "InvalidApplicantEvent", (error) => unreadable(at, error.message))
+            )
+          }))
 
-    const enqueue: DeliveriesShape["enqueue"] = Effect.fn("Deliveries.enqueue")(function*(input, enqueueOptions = {}) {
+    const enqueue: DeliveriesShape["enqueue"] = Effect.fn("Deliveries.enqueue", { captureStackTrace: false })(function*(input, enqueueOptions = {}) {
       const key = enqueueOptions.idempotencyKey
       if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
         return yield* new InvalidOption({ field: "idempotencyKey", rule: "must be 1 to 255 visible ASCII characters" })
@@ -213,7 +239,7 @@ export const make = (
         )
         : Effect.fail(new DeliveryNotFound({ id }))
 
-    const listDeliveries: DeliveriesShape["list"] = Effect.fn("Deliveries.list")(function*(listOptions = {}) {
+    const listDeliveries: DeliveriesShape["list"] = Effect.fn("Deliveries.list", { captureStackTrace: false })(function*(listOptions = {}) {
       const limit = listOptions.limit ?? DEFAULT_LIST_LIMIT
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
         return yield* new InvalidOption({ field: "limit", rule: `must be an integer from 1 to ${MAX_LIST_LIMIT}` })

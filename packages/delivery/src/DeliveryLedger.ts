@@ -30,6 +30,8 @@ import {
   toTransition
 } from "./internal/rows.js"
 
+const ACCEPTED = "accepted"
+
 /**
  * A row of the ledger as stored: times in epoch milliseconds, `body` the
  * exact JSON to send, `errors` the PMS's messages as JSON text.
@@ -197,29 +199,29 @@ export const make: Effect.Effect<DeliveryLedgerShape, never, SqlClient.SqlClient
   const first = (statement: Effect.Effect<ReadonlyArray<unknown>, SqlError>) =>
     Effect.map(rows(statement), (found) => Option.fromNullable(found[0]))
 
-  const publish = (row: LedgerRow, from: DeliveryStatus | null, at: number, reason: string) =>
-    Effect.flatMap(errorsOf(row), (errors) =>
-      Effect.zipRight(
-        PubSub.publish(
-          changes,
-          new DeliveryChange(
-            {
-              id: row.id,
-              integration_id: row.integration_id,
-              applicant_id: row.applicant_id,
-              from,
-              status: row.status,
-              at: DateTime.unsafeMake(at),
-              attempt: row.attempts,
-              reason,
-              job_id: row.job_id,
-              errors
-            },
-            // Every field comes from a decoded row.
-            true
-          )
-        ),
-        row.status === "queued" ? PubSub.publish(wakeups, undefined) : Effect.void
+  const publish = (change: DeliveryChange) =>
+    Effect.zipRight(
+      PubSub.publish(changes, change),
+      change.status === "queued" ? PubSub.publish(wakeups, undefined) : Effect.void
+    )
+
+  const changeOf = (row: LedgerRow, from: DeliveryStatus | null, at: number, reason: string) =>
+    Effect.map(errorsOf(row), (errors) =>
+      new DeliveryChange(
+        {
+          id: row.id,
+          integration_id: row.integration_id,
+          applicant_id: row.applicant_id,
+          from,
+          status: row.status,
+          at: DateTime.unsafeMake(at),
+          attempt: row.attempts,
+          reason,
+          job_id: row.job_id,
+          errors
+        },
+        // Every field comes from a decoded row.
+        true
       ))
 
   const record = (id: string, from: DeliveryStatus | null, to: DeliveryStatus, at: number, attempt: number, reason: string) =>
@@ -260,29 +262,41 @@ export const make: Effect.Effect<DeliveryLedgerShape, never, SqlClient.SqlClient
   const insert: DeliveryLedgerShape["insert"] = (delivery) =>
     sql.withTransaction(
       Effect.gen(function*() {
-        const inserted = yield* rows(
-          sql`INSERT INTO deliveries
-            (id, integration_id, applicant_id, idempotency_key, body, status, attempts, created_at, updated_at,
-             next_attempt_at)
-            VALUES (${delivery.id}, ${delivery.integration_id}, ${delivery.applicant_id}, ${delivery.idempotency_key},
-              ${delivery.body}, 'queued', 0, ${delivery.at}, ${delivery.at}, ${delivery.at})
-            ON CONFLICT (integration_id, idempotency_key) DO NOTHING
-            RETURNING ${columns}`
-        )
-        const row = inserted[0]
-        if (row === undefined) {
-          // Only an idempotency key can conflict; the ids are random.
-          return yield* Effect.map(
-            findByKey(delivery.integration_id, delivery.idempotency_key ?? ""),
-            (existing) => ({ row: undefined, existing })
-          )
-        }
-        yield* record(delivery.id, null, "queued", delivery.at, 0, "accepted")
-        return { row, existing: Option.none<LedgerRow>() }
+        // Only an idempotency key can conflict; the ids are random.
+        const inserted = yield* sql`INSERT INTO deliveries
+          (id, integration_id, applicant_id, idempotency_key, body, status, attempts, created_at, updated_at,
+           next_attempt_at)
+          VALUES (${delivery.id}, ${delivery.integration_id}, ${delivery.applicant_id}, ${delivery.idempotency_key},
+            ${delivery.body}, 'queued', 0, ${delivery.at}, ${delivery.at}, ${delivery.at})
+          ON CONFLICT (integration_id, idempotency_key) DO NOTHING
+          RETURNING seq`
+        if (inserted.length === 0) return yield* findByKey(delivery.integration_id, delivery.idempotency_key ?? "")
+        yield* record(delivery.id, null, "queued", delivery.at, 0, ACCEPTED)
+        return Option.none<LedgerRow>()
       })
     ).pipe(
-      Effect.tap(({ row }) => row === undefined ? Effect.void : publish(row, null, delivery.at, "accepted")),
-      Effect.map(({ existing }) => existing)
+      Effect.tap((existing) =>
+        Option.isSome(existing)
+          ? Effect.void
+          : publish(
+            new DeliveryChange(
+              {
+                id: delivery.id,
+                integration_id: delivery.integration_id,
+                applicant_id: delivery.applicant_id,
+                from: null,
+                status: "queued",
+                at: DateTime.unsafeMake(delivery.at),
+                attempt: 0,
+                reason: ACCEPTED,
+                job_id: null,
+                errors: []
+              },
+              // The fields of a delivery just written.
+              true
+            )
+          )
+      )
     )
 
   const transition: DeliveryLedgerShape["transition"] = (id, request) => {
@@ -302,7 +316,12 @@ export const make: Effect.Effect<DeliveryLedgerShape, never, SqlClient.SqlClient
         if (Option.isSome(updated)) yield* record(id, from, to, at, updated.value.attempts, reason)
         return updated
       })
-    ).pipe(Effect.tap(Option.match({ onNone: () => Effect.void, onSome: (row) => publish(row, from, at, reason) })))
+    ).pipe(
+      Effect.tap(Option.match({
+        onNone: () => Effect.void,
+        onSome: (row) => Effect.flatMap(changeOf(row, from, at, reason), publish)
+      }))
+    )
   }
 
   return DeliveryLedger.of({
