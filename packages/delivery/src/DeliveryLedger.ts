@@ -19,7 +19,7 @@ import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
 import type * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
-import { type Delivery, DeliveryChange, type DeliveryStatus, isFinal, type Transition } from "./Delivery.js"
+import { type Delivery, DeliveryChange, type DeliveryStatus, isFinal, Transition } from "./Delivery.js"
 import {
   COLUMNS,
   decodeRows,
@@ -31,6 +31,10 @@ import {
 } from "./internal/rows.js"
 
 const ACCEPTED = "accepted"
+
+/** A delivery's first transition: its acceptance, which its row records. */
+const accepted = (row: LedgerRow): Transition =>
+  new Transition({ from: null, to: "queued", at: DateTime.unsafeMake(row.created_at), attempt: 0, reason: ACCEPTED }, true)
 
 /**
  * A row of the ledger as stored: times in epoch milliseconds, `body` the
@@ -119,9 +123,9 @@ export interface ListRequest {
  */
 export interface DeliveryLedgerShape {
   /**
-   * Records a new `queued` delivery and its first transition. When its
-   * idempotency key is already taken in its integration, nothing is written
-   * and the delivery holding it is answered instead.
+   * Records a new `queued` delivery, in one statement. When its idempotency
+   * key is already taken in its integration, nothing is written and the
+   * delivery holding it is answered instead.
    */
   readonly insert: (delivery: NewDelivery) => Effect.Effect<Option.Option<LedgerRow>, SqlError>
   readonly find: (id: string) => Effect.Effect<Option.Option<LedgerRow>, SqlError>
@@ -256,29 +260,37 @@ export const make: Effect.Effect<DeliveryLedgerShape, never, SqlClient.SqlClient
   const withHistories = (found: ReadonlyArray<LedgerRow>) =>
     Effect.flatMap(
       histories(found.map((row) => row.id)),
-      (byId) => Effect.forEach(found, (row) => toDelivery(row, byId.get(row.id) ?? []))
+      (byId) => Effect.forEach(found, (row) => toDelivery(row, [accepted(row), ...byId.get(row.id) ?? []]))
     )
 
-  const insert: DeliveryLedgerShape["insert"] = (delivery) =>
-    sql.withTransaction(
-      Effect.gen(function*() {
-        // Only an idempotency key can conflict; the ids are random.
-        const inserted = yield* sql`INSERT INTO deliveries
+  // One statement, so one implicit transaction: enqueue's hot path. The
+  // acceptance is the row itself (`created_at`); `delivery_transitions`
+  // records every change after it.
+  const insertRow = (delivery: NewDelivery) =>
+    delivery.idempotency_key === null
+      ? Effect.as(
+        sql`INSERT INTO deliveries
+          (id, integration_id, applicant_id, body, status, attempts, created_at, updated_at, next_attempt_at)
+          VALUES (${delivery.id}, ${delivery.integration_id}, ${delivery.applicant_id}, ${delivery.body}, 'queued', 0,
+            ${delivery.at}, ${delivery.at}, ${delivery.at})`,
+        true
+      )
+      : Effect.map(
+        sql`INSERT INTO deliveries
           (id, integration_id, applicant_id, idempotency_key, body, status, attempts, created_at, updated_at,
            next_attempt_at)
           VALUES (${delivery.id}, ${delivery.integration_id}, ${delivery.applicant_id}, ${delivery.idempotency_key},
             ${delivery.body}, 'queued', 0, ${delivery.at}, ${delivery.at}, ${delivery.at})
-          ON CONFLICT (integration_id, idempotency_key) DO NOTHING
-          RETURNING seq`
-        if (inserted.length === 0) return yield* findByKey(delivery.integration_id, delivery.idempotency_key ?? "")
-        yield* record(delivery.id, null, "queued", delivery.at, 0, ACCEPTED)
-        return Option.none<LedgerRow>()
-      })
-    ).pipe(
-      Effect.tap((existing) =>
-        Option.isSome(existing)
-          ? Effect.void
-          : publish(
+          ON CONFLICT (integration_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+          RETURNING seq`,
+        (inserted) => inserted.length > 0
+      )
+
+  const insert: DeliveryLedgerShape["insert"] = (delivery) =>
+    Effect.flatMap(insertRow(delivery), (inserted) =>
+      inserted
+        ? Effect.as(
+          publish(
             new DeliveryChange(
               {
                 id: delivery.id,
@@ -295,9 +307,11 @@ export const make: Effect.Effect<DeliveryLedgerShape, never, SqlClient.SqlClient
               // The fields of a delivery just written.
               true
             )
-          )
-      )
-    )
+          ),
+          Option.none()
+        )
+        // Only an idempotency key can conflict; the ids are random.
+        : findByKey(delivery.integration_id, delivery.idempotency_key ?? ""))
 
   const transition: DeliveryLedgerShape["transition"] = (id, request) => {
     const { at, from, reason, set = {}, to } = request

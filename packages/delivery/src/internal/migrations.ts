@@ -37,9 +37,10 @@ export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.S
       updated_at BIGINT NOT NULL,
       next_attempt_at BIGINT,
       sent_at BIGINT,
-      completed_at BIGINT,
-      UNIQUE (integration_id, idempotency_key)
+      completed_at BIGINT
     )`
+    yield* sql`CREATE UNIQUE INDEX deliveries_idempotency ON deliveries (integration_id, idempotency_key)
+      WHERE idempotency_key IS NOT NULL`
     // The deliverer's scan: the oldest queued first.
     yield* sql`CREATE INDEX deliveries_queued ON deliveries (seq) WHERE status = 'queued'`
     // An applicant's earlier deliveries still waiting or being sent.
@@ -48,6 +49,7 @@ export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.S
     yield* sql`CREATE INDEX deliveries_sent ON deliveries (next_attempt_at) WHERE status = 'sent'`
     yield* sql`CREATE INDEX deliveries_status ON deliveries (status, seq)`
     yield* sql`CREATE INDEX deliveries_integration ON deliveries (integration_id, seq)`
+    // Every change of status after the acceptance, which the row itself records.
     yield* sql`CREATE TABLE delivery_transitions (
       seq ${identity},
       delivery_id TEXT NOT NULL REFERENCES deliveries (id),
