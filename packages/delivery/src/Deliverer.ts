@@ -316,7 +316,8 @@ export const run = (
           const checked = yield* restore(Effect.either(checkKind(catalog, event)))
           if (checked._tag === "Left") {
             const error = checked.left
-            if (error._tag === "InvalidApplicantEvent") {
+            // Refused for this event (or this integration): the rest of the queue goes on.
+            if (error._tag === "InvalidApplicantEvent" || (error._tag === "PropexoUnauthorized" && error.status === 403)) {
               yield* ledger.transition(row.id, { from: "queued", to: "rejected", at, reason: error.message })
               return proceed
             }

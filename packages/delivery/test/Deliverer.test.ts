@@ -31,6 +31,7 @@ import {
   logLines,
   noteFor,
   notesEvent,
+  OTHER,
   sentNotes,
   type Services,
   start,
@@ -108,7 +109,7 @@ describe("Deliverer", () => {
         expect(failed.history.at(-1)).toMatchObject({ from: "sent", reason: "Entrata refused it" })
       })))
 
-  it.scopedLive("Propexo's 400 or 404 ends rejected, with its reason, and is never sent again", () =>
+  it.scopedLive("Propexo's 400, 403 or 404 ends rejected, with its reason, and is never sent again", () =>
     Effect.gen(function*() {
       // An HttpClient that slips a key Propexo does not know into every create.
       const tampering = Layer.effect(
@@ -134,6 +135,17 @@ describe("Deliverer", () => {
           expect(rejected.history.at(-1)!.reason).toContain("favourite_colour")
           expect(rejected.job_id).toBeNull()
         }), { http: tampering })
+
+      // A token that may not write to the event's integration: 403.
+      yield* withDeliverer((sandbox) =>
+        Effect.gen(function*() {
+          const { id } = yield* enqueue({ ...notesEvent, integration_id: OTHER.integrationId })
+          const rejected = yield* awaitStatus(id, "rejected")
+          expect(statusesOf(rejected)).toEqual(["queued", "sending", "rejected"])
+          expect(rejected.history.at(-1)!.reason).toMatch(/refused the credentials \(403\)/)
+          yield* awaitStatus((yield* enqueue(notesEvent)).id, "succeeded")
+          expect(creates(yield* sandbox.requests).map((r) => r.status)).toEqual([403, 200])
+        }), { sandbox: { tokens: [{ token: "sbx_limited_to_sunrise_0123456789", integrations: [DEMO.integrationId] }] } })
 
       yield* withDeliverer((sandbox) =>
         Effect.gen(function*() {
@@ -339,6 +351,7 @@ describe("Deliverer", () => {
         const ids: Array<string> = []
         for (let i = 0; i < 12; i++) ids.push((yield* enqueue(noteFor(applicants[i % 3]!, i))).id)
         for (const id of ids) yield* awaitSent(id)
+        // The bodies the client sent: JSON of applicant events.
         const sent = creates(yield* sandbox.requests).map((r) => JSON.parse(r.body!) as { applicant_id: string; notes: string })
         expect(sent).toHaveLength(12)
         for (const applicant of applicants) {
