@@ -11,7 +11,9 @@
  *   (nothing was sent) puts the delivery back in the queue with
  *   `next_attempt_at` and pauses sending until then; a timeout, a 5xx or a
  *   connection lost after sending makes it `ambiguous`, and it is resent
- *   only with `retryAmbiguous`.
+ *   only with `retryAmbiguous`; sending then pauses, and resumes only once
+ *   Propexo answers a harmless read, so an outage does not make the whole
+ *   queue ambiguous.
  * - Wakes as soon as a delivery is queued; a poll is only a safety net.
  * - Stopping the layer lets every send under way finish and records its
  *   answer: no `sending` row is abandoned that could have been completed.
@@ -190,19 +192,21 @@ export const run = (
       outages = 0
     })
 
-    const requeueAmbiguous = (row: LedgerRow, at: number) =>
+    // After an answer that leaves a create's fate unknown (a 5xx, a timeout),
+    // Propexo is asked something harmless before the next create: during an
+    // outage, one delivery becomes ambiguous, not the whole queue.
+    let probeFirst = false
+    const probe = client.read("probe", "event types", (api) => api.eventTypes.list({ urlParams: { limit: 1 } }))
+
+    const requeueAmbiguous = (row: LedgerRow, at: number, until: number) =>
       retryAmbiguous
-        ? Effect.flatMap(
-          pause(at, undefined),
-          (until) =>
-            ledger.transition(row.id, {
-              from: "ambiguous",
-              to: "queued",
-              at,
-              reason: "resent because retryAmbiguous is on",
-              set: { next_attempt_at: until }
-            })
-        )
+        ? ledger.transition(row.id, {
+          from: "ambiguous",
+          to: "queued",
+          at,
+          reason: "resent because retryAmbiguous is on",
+          set: { next_attempt_at: until }
+        })
         : Effect.void
 
     // A crash left these between the commit of `sending` and the answer.
@@ -210,10 +214,10 @@ export const run = (
     for (const row of stuck) {
       const at = yield* now
       yield* ledger.transition(row.id, { from: "sending", to: "ambiguous", at, reason: CRASHED })
-      yield* requeueAmbiguous(row, at)
+      yield* requeueAmbiguous(row, at, at)
     }
     if (stuck.length > 0) {
-      yield* Effect.logWarning(`${stuck.length} deliveries were left sending by a stop; they are now ambiguous`)
+      yield* Effect.logWarning(`${stuck.length} deliveries were left sending by a crash; they are now ambiguous`)
     }
 
     const permits = yield* Effect.makeSemaphore(concurrency)
@@ -258,9 +262,12 @@ export const run = (
           case "Rejected":
             yield* reached
             return yield* ledger.transition(row.id, { from: "sending", to: "rejected", at, reason: outcome.reason })
-          case "Ambiguous":
+          case "Ambiguous": {
+            const until = yield* pause(at, undefined)
+            probeFirst = true
             yield* ledger.transition(row.id, { from: "sending", to: "ambiguous", at, reason: outcome.reason })
-            return yield* requeueAmbiguous(row, at)
+            return yield* requeueAmbiguous(row, at, until)
+          }
           case "NotSent": {
             const until = yield* pause(at, outcome.resetAt)
             yield* Effect.logWarning(`Propexo did not take the delivery; sending pauses: ${outcome.reason}`)
@@ -308,6 +315,18 @@ export const run = (
           const found = yield* restore(ledger.nextSendable(at, filter))
           if (Option.isNone(found)) {
             return idle(Option.getOrUndefined(yield* restore(ledger.nextQueuedAfter(at, filter))))
+          }
+          if (probeFirst) {
+            const answer = yield* restore(Effect.either(probe))
+            if (answer._tag === "Left") {
+              const error = answer.left
+              yield* Effect.logWarning(`Propexo is still failing; sending stays paused: ${error.message}`)
+              return paused(
+                yield* pause(at, error._tag === "PropexoRateLimited" ? DateTime.toEpochMillis(error.resetAt) : undefined)
+              )
+            }
+            probeFirst = false
+            yield* reached
           }
           const row = found.value
           const event = yield* bodyOf(row)

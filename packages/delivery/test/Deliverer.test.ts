@@ -26,6 +26,7 @@ import {
   enqueue,
   envLayer,
   type EnvOptions,
+  eventually,
   get,
   logging,
   logLines,
@@ -177,24 +178,47 @@ describe("Deliverer", () => {
       })))
 
   it.scopedLive("a create whose answer was lost or late ends ambiguous, and is not resent", () =>
+    Effect.forEach(
+      [
+        [{ dropAfterProcessingShare: 1 }, /may have been processed/],
+        [{ latencyMs: 1_000 }, /did not answer within 300 ms/]
+      ] as const,
+      ([faults, reason]) =>
+        withDeliverer((sandbox) =>
+          Effect.gen(function*() {
+            yield* warmCatalog
+            yield* sandbox.setFaults(faults)
+            const lost = yield* awaitStatus((yield* enqueue(noteFor(JANE, 1))).id, "ambiguous")
+            expect(statusesOf(lost)).toEqual(["queued", "sending", "ambiguous"])
+            expect(lost.history.at(-1)!.reason).toMatch(reason)
+            yield* sandbox.clearFaults
+            // The applicant's next event goes; the ambiguous one stays as it is.
+            yield* awaitStatus((yield* enqueue(noteFor(JANE, 2))).id, "succeeded")
+            expect(yield* get(lost.id)).toMatchObject({ status: "ambiguous", attempts: 1 })
+            // Propexo did queue it: that is why it is never resent silently.
+            yield* eventually(sandbox.jobs, (jobs) => jobs.some((j) => j.body.notes === "Note 1"))
+            expect((yield* sandbox.jobs).filter((j) => j.body.notes === "Note 1")).toHaveLength(1)
+          }), { client: { timeout: "300 millis" } }),
+      { discard: true }
+    ))
+
+  it.scopedLive("during a 5xx outage one delivery becomes ambiguous, not the queue: Propexo is probed before the next create", () =>
     withDeliverer((sandbox) =>
       Effect.gen(function*() {
         yield* warmCatalog
-        yield* sandbox.setFaults({ dropAfterProcessingShare: 1 })
-        const dropped = yield* awaitStatus((yield* enqueue(noteFor(JANE, 1))).id, "ambiguous")
-        expect(statusesOf(dropped)).toEqual(["queued", "sending", "ambiguous"])
-        expect(dropped.history.at(-1)!.reason).toMatch(/may have been processed/)
-        yield* sandbox.setFaults({ latencyMs: 1_000 })
-        const late = yield* awaitStatus((yield* enqueue(noteFor(JANE, 2))).id, "ambiguous")
-        expect(late.history.at(-1)!.reason).toMatch(/did not answer within 300 ms/)
+        yield* sandbox.setFaults({ serverErrorShare: 1, serverErrorStatuses: [503] })
+        const first = yield* enqueue(noteFor(JANE, 1))
+        const second = yield* enqueue(noteFor(CARLOS, 2))
+        yield* awaitStatus(first.id, "ambiguous")
+        // The deliverer asks a harmless question, and is answered 503 again.
+        yield* eventually(sandbox.requests, (requests) =>
+          requests.some((r) => r.method === "GET" && r.path === "/v1/event-types/" && r.status === 503))
+        expect((yield* get(second.id)).status).toBe("queued")
         yield* sandbox.clearFaults
-        // The applicant's next event goes; the ambiguous ones stay as they are.
-        yield* awaitStatus((yield* enqueue(noteFor(JANE, 3))).id, "succeeded")
-        for (const { id } of [dropped, late]) expect(yield* get(id)).toMatchObject({ status: "ambiguous", attempts: 1 })
-        expect(sentNotes(yield* sandbox.requests).filter((note) => note !== "Note 2")).toEqual(["Note 1", "Note 3"])
-        // Propexo did create the first: that is why it is never resent silently.
-        expect((yield* sandbox.jobs).filter((j) => j.body.notes === "Note 1")).toHaveLength(1)
-      }), { client: { timeout: "300 millis" } }))
+        const delivered = yield* awaitStatus(second.id, "succeeded")
+        expect(statusesOf(delivered)).toEqual(["queued", "sending", "sent", "succeeded"])
+        expect(creates(yield* sandbox.requests).map((r) => r.status)).toEqual([503, 200])
+      }), { env: { deliverer: { ...fast, concurrency: 1 } } }))
 
   it.scopedLive("with retryAmbiguous, an ambiguous delivery is resent, and says so", () =>
     withDeliverer((sandbox) =>

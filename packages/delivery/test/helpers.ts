@@ -180,6 +180,16 @@ export const awaitStatus = (id: string, status: DeliveryStatus) => awaitDelivery
 /** Follows a delivery until Propexo has queued it (`sent`, or any status after). */
 export const awaitSent = (id: string) => awaitDelivery(id, (d) => d.sent_at !== null)
 
+/**
+ * Runs `effect` until its answer satisfies `predicate` (every 20 ms, at most
+ * 20 seconds: a bound against hanging, not a measurement).
+ */
+export const eventually = <A, E, R>(effect: Effect.Effect<A, E, R>, predicate: (a: A) => boolean) =>
+  effect.pipe(
+    Effect.repeat({ schedule: Schedule.spaced("20 millis"), until: predicate }),
+    Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error("the condition never held") })
+  )
+
 /** The statuses of a delivery's history, in order. */
 export const statusesOf = (delivery: Delivery): Array<string> => delivery.history.map((t) => t.to)
 
