@@ -373,15 +373,13 @@ export const make: Effect.Effect<DeliveryLedgerShape, never, SqlClient.SqlClient
       Effect.asVoid(
         sql`UPDATE deliveries SET next_attempt_at = ${next_attempt_at} WHERE id = ${id} AND status = ${status}`
       ),
-    // The status literals stay in the text, not in parameters, so that the
-    // partial indexes apply.
     nextSendable: (now, filter) =>
       first(
         sql`SELECT ${qualified} FROM deliveries d
           WHERE d.status = 'queued' AND d.next_attempt_at <= ${now} AND ${inIntegrations(filter)}
             AND NOT EXISTS (
               SELECT 1 FROM deliveries p
-              WHERE p.integration_id = d.integration_id AND p.applicant_id = d.applicant_id AND p.seq < d.seq
+              WHERE p.applicant_id = d.applicant_id AND p.integration_id = d.integration_id AND p.seq < d.seq
                 AND p.status IN ('queued', 'sending'))
           ORDER BY d.seq LIMIT 1`
       ),

@@ -41,14 +41,12 @@ export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.S
     )`
     yield* sql`CREATE UNIQUE INDEX deliveries_idempotency ON deliveries (integration_id, idempotency_key)
       WHERE idempotency_key IS NOT NULL`
-    // The deliverer's scan: the oldest queued first.
-    yield* sql`CREATE INDEX deliveries_queued ON deliveries (seq) WHERE status = 'queued'`
-    // An applicant's earlier deliveries still waiting or being sent.
-    yield* sql`CREATE INDEX deliveries_applicant ON deliveries (integration_id, applicant_id, seq)`
-    // Sent deliveries whose outcome is due to be checked.
-    yield* sql`CREATE INDEX deliveries_sent ON deliveries (next_attempt_at) WHERE status = 'sent'`
+    // Every index is written by each enqueue, so there are few: by status
+    // (the deliverer's oldest-queued scan, lists and checks by status) and by
+    // applicant (the order rule). A list by integration alone reads the
+    // newest rows first and stops at the page's end.
     yield* sql`CREATE INDEX deliveries_status ON deliveries (status, seq)`
-    yield* sql`CREATE INDEX deliveries_integration ON deliveries (integration_id, seq)`
+    yield* sql`CREATE INDEX deliveries_applicant ON deliveries (applicant_id, seq)`
     // Every change of status after the acceptance, which the row itself records.
     yield* sql`CREATE TABLE delivery_transitions (
       seq ${identity},
