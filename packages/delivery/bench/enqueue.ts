@@ -116,8 +116,9 @@ const main = Effect.gen(function*() {
       ratios.push(b / e)
     }
     console.log(`\nAccept rate, one at a time, ${OPS} per round, median of ${ROUNDS} rounds`)
-    console.log(`  bare better-sqlite3 INSERT (WAL, synchronous=FULL) ${(median(bareNs) / 1_000).toFixed(1).padStart(8)} µs/op`)
-    console.log(`  Deliveries.enqueue                                 ${(median(enqueueNs) / 1_000).toFixed(1).padStart(8)} µs/op`)
+    const micros = (ns: ReadonlyArray<number>) => `${(median(ns) / 1_000).toFixed(1).padStart(8)} µs/op`
+    console.log(`  bare better-sqlite3 INSERT (WAL, synchronous=FULL) ${micros(bareNs)}`)
+    console.log(`  Deliveries.enqueue                                 ${micros(enqueueNs)}`)
     console.log(`  ratio (enqueue rate / bare rate): ${median(ratios).toFixed(2)} (target: at least 0.5)`)
     await runtime.dispose()
   })

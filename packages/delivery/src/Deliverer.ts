@@ -22,10 +22,14 @@
  */
 import type { SqlError } from "@effect/sql/SqlError"
 import type { ApplicantEvent } from "@entrata-events/core/ApplicantEvent"
-import { ApplicantEvents, type ApplicantEventsError, type CreatedApplicantEvent } from "@entrata-events/core/ApplicantEvents"
+import {
+  ApplicantEvents,
+  type ApplicantEventsError,
+  type CreatedApplicantEvent
+} from "@entrata-events/core/ApplicantEvents"
 import { EventTypeCatalog } from "@entrata-events/propexo/EventTypeCatalog"
 import { PropexoClient } from "@entrata-events/propexo/PropexoClient"
-import type {} from "@entrata-events/propexo/PropexoError"
+import type { PropexoError } from "@entrata-events/propexo/PropexoError"
 import { WriteStatus } from "@entrata-events/propexo/WriteStatus"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
@@ -105,9 +109,15 @@ const outcomeOfError = (error: ApplicantEventsError): Outcome => {
         ? { _tag: "Ambiguous", reason: error.message }
         : { _tag: "NotSent", reason: error.message, resetAt: undefined }
     default:
-      return error.ambiguous ? { _tag: "Ambiguous", reason: error.message } : { _tag: "Rejected", reason: error.message }
+      return error.ambiguous
+        ? { _tag: "Ambiguous", reason: error.message }
+        : { _tag: "Rejected", reason: error.message }
   }
 }
+
+/** When a 429 says the quota is back; otherwise the pause is a backoff. */
+const resetAtOf = (error: PropexoError): number | undefined =>
+  error._tag === "PropexoRateLimited" ? DateTime.toEpochMillis(error.resetAt) : undefined
 
 const outcomeOf = (exit: Exit.Exit<CreatedApplicantEvent, ApplicantEventsError>): Outcome =>
   Exit.match(exit, {
@@ -321,9 +331,7 @@ export const run = (
             if (answer._tag === "Left") {
               const error = answer.left
               yield* Effect.logWarning(`Propexo is still failing; sending stays paused: ${error.message}`)
-              return paused(
-                yield* pause(at, error._tag === "PropexoRateLimited" ? DateTime.toEpochMillis(error.resetAt) : undefined)
-              )
+              return paused(yield* pause(at, resetAtOf(error)))
             }
             probeFirst = false
             yield* reached
@@ -336,13 +344,14 @@ export const run = (
           if (checked._tag === "Left") {
             const error = checked.left
             // Refused for this event (or this integration): the rest of the queue goes on.
-            if (error._tag === "InvalidApplicantEvent" || (error._tag === "PropexoUnauthorized" && error.status === 403)) {
+            const refused = error._tag === "InvalidApplicantEvent" ||
+              (error._tag === "PropexoUnauthorized" && error.status === 403)
+            if (refused) {
               yield* ledger.transition(row.id, { from: "queued", to: "rejected", at, reason: error.message })
               return proceed
             }
-            const resetAt = error._tag === "PropexoRateLimited" ? DateTime.toEpochMillis(error.resetAt) : undefined
             yield* Effect.logWarning(`The event-type catalog could not be read; sending pauses: ${error.message}`)
-            return paused(yield* pause(at, resetAt))
+            return paused(yield* pause(at, resetAtOf(error)))
           }
           const claimed = yield* ledger.transition(row.id, {
             from: "queued",
@@ -360,7 +369,8 @@ export const run = (
       })
     )
 
-    const sleepUntil = (until: number) => Effect.flatMap(now, (at) => Effect.sleep(Duration.millis(Math.max(0, until - at))))
+    const sleepUntil = (until: number) =>
+      Effect.flatMap(now, (at) => Effect.sleep(Duration.millis(Math.max(0, until - at))))
 
     const sendLoop = Effect.gen(function*() {
       while (true) {

@@ -201,11 +201,17 @@ export const make = (
               })
             )
             return (done ?? awaited).pipe(
-              Effect.catchIf((error) => error._tag !== "InvalidApplicantEvent", (error) => unreadable(at, error.message))
+              Effect.catchIf(
+                (error) => error._tag !== "InvalidApplicantEvent",
+                (error) => unreadable(at, error.message)
+              )
             )
           }))
 
-    const enqueue: DeliveriesShape["enqueue"] = Effect.fn("Deliveries.enqueue", { captureStackTrace: false })(function*(input, enqueueOptions = {}) {
+    const enqueue: DeliveriesShape["enqueue"] = Effect.fn("Deliveries.enqueue", { captureStackTrace: false })(function*(
+      input,
+      enqueueOptions = {}
+    ) {
       const key = enqueueOptions.idempotencyKey
       if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
         return yield* new InvalidOption({ field: "idempotencyKey", rule: "must be 1 to 255 visible ASCII characters" })
@@ -239,7 +245,9 @@ export const make = (
         )
         : Effect.fail(new DeliveryNotFound({ id }))
 
-    const listDeliveries: DeliveriesShape["list"] = Effect.fn("Deliveries.list", { captureStackTrace: false })(function*(listOptions = {}) {
+    const listDeliveries: DeliveriesShape["list"] = Effect.fn("Deliveries.list", {
+      captureStackTrace: false
+    })(function*(listOptions = {}) {
       const limit = listOptions.limit ?? DEFAULT_LIST_LIMIT
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
         return yield* new InvalidOption({ field: "limit", rule: `must be an integer from 1 to ${MAX_LIST_LIMIT}` })
@@ -262,7 +270,8 @@ export const make = (
         before: cursor === undefined ? undefined : Number(cursor),
         limit
       })
-      return { items: page.items, next_cursor: page.next === undefined ? null : String(page.next) } satisfies DeliveryPage
+      const next_cursor = page.next === undefined ? null : String(page.next)
+      return { items: page.items, next_cursor } satisfies DeliveryPage
     })
 
     /**

@@ -34,7 +34,11 @@ const ACCEPTED = "accepted"
 
 /** A delivery's first transition: its acceptance, which its row records. */
 const accepted = (row: LedgerRow): Transition =>
-  new Transition({ from: null, to: "queued", at: DateTime.unsafeMake(row.created_at), attempt: 0, reason: ACCEPTED }, true)
+  new Transition(
+    { from: null, to: "queued", at: DateTime.unsafeMake(row.created_at), attempt: 0, reason: ACCEPTED },
+    // The fields of a decoded row.
+    true
+  )
 
 /**
  * A row of the ledger as stored: times in epoch milliseconds, `body` the
@@ -228,7 +232,14 @@ export const make: Effect.Effect<DeliveryLedgerShape, never, SqlClient.SqlClient
         true
       ))
 
-  const record = (id: string, from: DeliveryStatus | null, to: DeliveryStatus, at: number, attempt: number, reason: string) =>
+  const record = (
+    id: string,
+    from: DeliveryStatus,
+    to: DeliveryStatus,
+    at: number,
+    attempt: number,
+    reason: string
+  ) =>
     sql`INSERT INTO delivery_transitions (delivery_id, from_status, to_status, at, attempt, reason)
       VALUES (${id}, ${from}, ${to}, ${at}, ${attempt}, ${reason})`
 
@@ -323,7 +334,8 @@ export const make: Effect.Effect<DeliveryLedgerShape, never, SqlClient.SqlClient
     return sql.withTransaction(
       Effect.gen(function*() {
         const updated = yield* first(
-          sql`UPDATE deliveries SET ${sql.update(values)}, attempts = attempts + ${request.countAttempt === true ? 1 : 0}
+          sql`UPDATE deliveries
+            SET ${sql.update(values)}, attempts = attempts + ${request.countAttempt === true ? 1 : 0}
             WHERE id = ${id} AND status = ${from}
             RETURNING ${columns}`
         )
@@ -402,7 +414,10 @@ export const make: Effect.Effect<DeliveryLedgerShape, never, SqlClient.SqlClient
         (found) => Option.map(Option.fromNullable(found[0]?.at), Number)
       ),
     inStatus: (status, filter) =>
-      rows(sql`SELECT ${qualified} FROM deliveries d WHERE d.status = ${status} AND ${inIntegrations(filter)} ORDER BY d.seq`),
+      rows(
+        sql`SELECT ${qualified} FROM deliveries d
+          WHERE d.status = ${status} AND ${inIntegrations(filter)} ORDER BY d.seq`
+      ),
     subscribe: PubSub.subscribe(changes),
     wakeups: PubSub.subscribe(wakeups)
   })

@@ -77,7 +77,8 @@ export const makeSqlite = (
     const { filename } = options
     yield* Effect.try({
       try: () => fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true }),
-      catch: (cause) => new SqlError({ cause, message: `Could not create the folder of the delivery ledger ${filename}` })
+      catch: (cause) =>
+        new SqlError({ cause, message: `Could not create the folder of the delivery ledger ${filename}` })
     })
     // better-sqlite3 throws when the file cannot be opened: a defect of `make`.
     const client = yield* SqliteClient.make({ filename }).pipe(

@@ -12,6 +12,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
 import type { PropexoConfig } from "@entrata-events/propexo"
+import type { Delivery } from "../src/Delivery.js"
 import { DeliveryLedger } from "../src/DeliveryLedger.js"
 import {
   awaitDelivery,
@@ -70,6 +71,12 @@ const withDeliverer = <A, E>(
 
 /** Reads the Notes event type into the catalog's cache, so faults staged next hit the creates only. */
 const warmCatalog = Effect.flatMap(EventTypeCatalog, (catalog) => catalog.kindOf(DEMO.eventTypeIds.Notes))
+
+/** The crash's half: `sending` committed, as the deliverer does before it sends. */
+const claim = () => ({ from: "queued", to: "sending", at: Date.now(), reason: "sending to Propexo", countAttempt: true }) as const
+
+/** Whether a delivery went back from `sending` to `queued` (not sent). */
+const wentBack = (delivery: Delivery) => delivery.history.some((t) => t.from === "sending" && t.to === "queued")
 
 /** A client built once, so that its catalog cache and quota pacer outlive the environments built on it. */
 const sharedClient = (layer: Layer.Layer<ClientServices>) =>
@@ -202,7 +209,7 @@ describe("Deliverer", () => {
       { discard: true }
     ))
 
-  it.scopedLive("during a 5xx outage one delivery becomes ambiguous, not the queue: Propexo is probed before the next create", () =>
+  it.scopedLive("in a 5xx outage one delivery becomes ambiguous, not the queue: Propexo is probed before the next create", () =>
     withDeliverer((sandbox) =>
       Effect.gen(function*() {
         yield* warmCatalog
@@ -248,7 +255,7 @@ describe("Deliverer", () => {
       const crashed = yield* before.run(enqueue(noteFor(JANE, 1)))
       const other = yield* before.run(enqueue(noteFor(CARLOS, 2)))
       yield* before.run(Effect.flatMap(DeliveryLedger, (ledger) =>
-        ledger.transition(crashed.id, { from: "queued", to: "sending", at: Date.now(), reason: "sending to Propexo", countAttempt: true })
+        ledger.transition(crashed.id, claim())
       ))
       yield* before.stop
 
@@ -267,7 +274,7 @@ describe("Deliverer", () => {
       const resent = yield* start(envLayer(file, client, { deliverer: false }))
       const again = yield* resent.run(enqueue(noteFor(JANE, 4)))
       yield* resent.run(Effect.flatMap(DeliveryLedger, (ledger) =>
-        ledger.transition(again.id, { from: "queued", to: "sending", at: Date.now(), reason: "sending to Propexo", countAttempt: true })
+        ledger.transition(again.id, claim())
       ))
       yield* resent.stop
       const retrying = yield* start(envLayer(file, client, { deliverer: { ...fast, retryAmbiguous: true } }))
@@ -284,7 +291,9 @@ describe("Deliverer", () => {
       yield* Effect.sleep(windowMs - (Date.now() % windowMs) + 50)
       const sandbox = yield* Sandbox.make({ jobDelay: 0, slowDownDelay: 0, rateLimit: 3, window: windowMs })
       const file = yield* tempFile
-      const client = yield* sharedClient(clientLayer(sandbox, { rateLimit: { limit: 100, window: Duration.millis(windowMs), maxRateLimitedRetries: 0 } }))
+      const client = yield* sharedClient(
+        clientLayer(sandbox, { rateLimit: { limit: 100, window: Duration.millis(windowMs), maxRateLimitedRetries: 0 } })
+      )
       const before = yield* start(envLayer(file, client, { deliverer: false }))
       // The catalog read counts: one of three.
       const { id } = yield* before.run(enqueue(notesEvent))
@@ -299,7 +308,7 @@ describe("Deliverer", () => {
         expect(answer.status).toBe(200)
       }
       const after = yield* start(envLayer(file, client, { deliverer: fast }))
-      const requeued = yield* after.run(awaitDelivery(id, (d) => d.history.some((t) => t.from === "sending" && t.to === "queued")))
+      const requeued = yield* after.run(awaitDelivery(id, wentBack))
       const back = requeued.history.find((t) => t.from === "sending" && t.to === "queued")!
       expect(back.reason).toMatch(/^not sent: Propexo's quota of 3 requests is spent/)
       const done = yield* after.run(awaitStatus(id, "succeeded"))
@@ -321,7 +330,7 @@ describe("Deliverer", () => {
       yield* Scope.close(first, Exit.void)
 
       const after = yield* start(envLayer(file, client, { deliverer: fast }))
-      const requeued = yield* after.run(awaitDelivery(id, (d) => d.history.some((t) => t.from === "sending" && t.to === "queued")))
+      const requeued = yield* after.run(awaitDelivery(id, wentBack))
       expect(requeued.history.find((t) => t.to === "queued" && t.from === "sending")!.reason).toMatch(
         /not sent: .*ECONNREFUSED.*before the request was sent/
       )
@@ -371,7 +380,8 @@ describe("Deliverer", () => {
     withDeliverer((sandbox) =>
       Effect.gen(function*() {
         yield* sandbox.setFaults({ latencyMs: 30 })
-        const applicants = [JANE, CARLOS, { applicant_id: "cmlcwbo6zoiahbaa42ve4bjbz", application_id: "cm9pt5h8tf8qihd5euienudpz" }]
+        const priya = { applicant_id: "cmlcwbo6zoiahbaa42ve4bjbz", application_id: "cm9pt5h8tf8qihd5euienudpz" }
+        const applicants = [JANE, CARLOS, priya]
         const ids: Array<string> = []
         for (let i = 0; i < 12; i++) ids.push((yield* enqueue(noteFor(applicants[i % 3]!, i))).id)
         for (const id of ids) yield* awaitSent(id)

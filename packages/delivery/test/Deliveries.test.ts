@@ -119,13 +119,15 @@ describe("Deliveries.enqueue", () => {
       const file = yield* tempFile
       yield* sandbox.setFaults({ latencyMs: 3_000 })
       const enqueued = yield* enqueue(notesEvent).pipe(
-        Effect.provide(envLayer(file, clientLayer(sandbox), { deliverer: false, deliveries: { catalogTimeout: "100 millis" } })),
+        Effect.provide(
+          envLayer(file, clientLayer(sandbox), { deliverer: false, deliveries: { catalogTimeout: "100 millis" } })
+        ),
         Effect.provide(logging)
       )
       expect(enqueued.status).toBe("queued")
     }))
 
-  it.scopedLive("the same idempotency key and body answer the first delivery; another body fails; keys are per integration", () =>
+  it.scopedLive("an idempotency key with the same body answers the first delivery, with another fails; per integration", () =>
     withDeliveries(() =>
       Effect.gen(function*() {
         const first = yield* enqueue(notesEvent, { idempotencyKey: "trigger-1" })
@@ -186,7 +188,7 @@ describe("Deliveries.enqueue", () => {
         expect((yield* enqueue(notesEvent, { idempotencyKey: "x".repeat(255) })).replayed).toBe(false)
       })))
 
-  it.scopedLive("durability: every committed delivery and transition is still there after the file is closed and reopened", () =>
+  it.scopedLive("durability: every committed delivery and transition is there after the file is closed and reopened", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox.make({ jobDelay: 0, slowDownDelay: 0 })
       const file = yield* tempFile

@@ -69,7 +69,8 @@ export const creates = (requests: ReadonlyArray<Sandbox.RequestRecord>) =>
 
 /** The notes of every create the simulator received, in order. */
 export const sentNotes = (requests: ReadonlyArray<Sandbox.RequestRecord>) =>
-  creates(requests).map((r) => (JSON.parse(r.body ?? "{}") as { readonly notes?: string }).notes) // a body the client sent: JSON
+  // The bodies the client sent: JSON of applicant events.
+  creates(requests).map((r) => (JSON.parse(r.body ?? "{}") as { readonly notes?: string }).notes)
 
 /** A temporary folder for the life of the scope, and a ledger file in it. */
 export const tempFile: Effect.Effect<string, never, Scope.Scope> = Effect.map(

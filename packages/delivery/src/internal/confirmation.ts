@@ -38,14 +38,18 @@ export interface Confirmation {
 export const perJob = (writes: WriteStatusShape): Confirmation => ({
   batchSize: 20,
   outcomes: (jobIds) =>
-    Effect.forEach(jobIds, (jobId) => Effect.map(Effect.either(writes.get(jobId)), (answer) => [jobId, answer] as const), {
-      concurrency: 2
-    }).pipe(
+    Effect.forEach(
+      jobIds,
+      (jobId) => Effect.map(Effect.either(writes.get(jobId)), (answer) => [jobId, answer] as const),
+      { concurrency: 2 }
+    ).pipe(
       Effect.tap((answers) => {
         const unanswered = answers.filter(([, answer]) => Either.isLeft(answer))
         return unanswered.length === 0
           ? Effect.void
-          : Effect.logDebug(`Write status unknown for ${unanswered.length} of ${answers.length} jobs; asking again later`)
+          : Effect.logDebug(
+            `Write status unknown for ${unanswered.length} of ${answers.length} jobs; asking again later`
+          )
       }),
       Effect.map((answers) => {
         const outcomes = new Map<string, WriteOutcome>()
