@@ -286,7 +286,7 @@ describe("Deliverer", () => {
 
   it.scopedLive("a 429 puts the delivery back in the queue until the window resets, and it is delivered then", () =>
     Effect.gen(function*() {
-      const windowMs = 4_000
+      const windowMs = 5_000
       // Start just after a window boundary, so the quota cannot roll mid-test.
       yield* Effect.sleep(windowMs - (Date.now() % windowMs) + 50)
       const sandbox = yield* Sandbox.make({ jobDelay: 0, slowDownDelay: 0, rateLimit: 3, window: windowMs })
