@@ -22,6 +22,7 @@ import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
 import {
+  type Backlog,
   type Delivery,
   type DeliveryChange,
   type DeliveryPage,
@@ -129,6 +130,8 @@ export interface DeliveriesShape {
   readonly retry: (id: string) => Effect.Effect<Delivery, DeliveryNotFound | DeliveryNotRetryable | SqlError>
   /** Cancels a delivery while it is `queued`. */
   readonly cancel: (id: string) => Effect.Effect<Delivery, DeliveryNotFound | DeliveryNotCancellable | SqlError>
+  /** The deliveries not yet sent or settled, for health checks and logs. */
+  readonly backlog: Effect.Effect<Backlog, SqlError>
   /** Every change of status committed from the moment the stream runs. */
   readonly changes: Stream.Stream<DeliveryChange>
   /**
@@ -318,6 +321,7 @@ export const make = (
           (status) => new DeliveryNotCancellable({ id, status }),
           () => ({ to: "cancelled", reason: "cancelled by an operator" })
         ).pipe(Effect.withSpan("Deliveries.cancel", { captureStackTrace: false })),
+      backlog: ledger.backlog,
       changes: Stream.unwrapScoped(Effect.map(ledger.subscribe, (queue) => Stream.fromQueue(queue))),
       watch: (id) =>
         Stream.unwrapScoped(

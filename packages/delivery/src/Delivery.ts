@@ -17,6 +17,7 @@
  */
 import { ApplicantEvent } from "@entrata-events/core/ApplicantEvent"
 import { WriteStatusValue } from "@entrata-events/propexo/PropexoApi"
+import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
 
 /**
@@ -174,6 +175,22 @@ export interface Enqueued {
   readonly id: string
   readonly status: DeliveryStatus
   readonly replayed: boolean
+}
+
+/**
+ * What is waiting: the deliveries not yet sent or settled, and the oldest
+ * queued one's acceptance (for its age), for health checks and logs.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Backlog {
+  readonly queued: number
+  readonly sending: number
+  /** Sent, Entrata's decision not yet known. */
+  readonly sent: number
+  readonly ambiguous: number
+  readonly oldest_queued_at: DateTime.Utc | null
 }
 
 /**

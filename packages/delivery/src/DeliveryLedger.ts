@@ -19,7 +19,7 @@ import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
 import type * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
-import { type Delivery, DeliveryChange, type DeliveryStatus, isFinal, Transition } from "./Delivery.js"
+import { type Backlog, type Delivery, DeliveryChange, type DeliveryStatus, isFinal, Transition } from "./Delivery.js"
 import {
   COLUMNS,
   decodeRows,
@@ -167,6 +167,8 @@ export interface DeliveryLedgerShape {
   readonly nextConfirmationAt: (filter: LedgerFilter) => Effect.Effect<Option.Option<number>, SqlError>
   /** Every delivery in a status, oldest first. */
   readonly inStatus: (status: DeliveryStatus, filter: LedgerFilter) => Effect.Effect<ReadonlyArray<LedgerRow>, SqlError>
+  /** How many deliveries wait in each unsettled status, and the oldest queued one's acceptance. */
+  readonly backlog: Effect.Effect<Backlog, SqlError>
   /** Every committed change of status from now on, for the life of the scope. */
   readonly subscribe: Effect.Effect<Queue.Dequeue<DeliveryChange>, never, Scope.Scope>
   /**
@@ -418,6 +420,23 @@ export const make: Effect.Effect<DeliveryLedgerShape, never, SqlClient.SqlClient
         sql`SELECT ${qualified} FROM deliveries d
           WHERE d.status = ${status} AND ${inIntegrations(filter)} ORDER BY d.seq`
       ),
+    backlog: Effect.map(
+      sql<{ readonly status: string; readonly n: number | string; readonly oldest: number | string }>`
+        SELECT status, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries
+        WHERE status IN ('queued', 'sending', 'sent', 'ambiguous') GROUP BY status`,
+      (found) => {
+        const of = (status: DeliveryStatus) => found.find((row) => row.status === status)
+        const count = (status: DeliveryStatus) => Number(of(status)?.n ?? 0)
+        const oldest = of("queued")?.oldest
+        return {
+          queued: count("queued"),
+          sending: count("sending"),
+          sent: count("sent"),
+          ambiguous: count("ambiguous"),
+          oldest_queued_at: oldest === undefined ? null : DateTime.unsafeMake(Number(oldest))
+        }
+      }
+    ),
     subscribe: PubSub.subscribe(changes),
     wakeups: PubSub.subscribe(wakeups)
   })

@@ -287,6 +287,25 @@ describe("Deliveries.get, cancel and retry", () => {
       })))
 })
 
+describe("Deliveries.backlog", () => {
+  it.scopedLive("counts the unsettled deliveries by status, and tells the oldest queued one's acceptance", () =>
+    withDeliveries(() =>
+      Effect.gen(function*() {
+        const deliveries = yield* Deliveries
+        expect(yield* deliveries.backlog).toEqual({ queued: 0, sending: 0, sent: 0, ambiguous: 0, oldest_queued_at: null })
+        const first = yield* enqueue(noteFor(CARLOS, 1))
+        for (let i = 2; i <= 5; i++) yield* enqueue(noteFor(CARLOS, i))
+        const [a, b, c] = (yield* deliveries.list({ status: "queued" })).items.map((d) => d.id)
+        yield* move(a!, "queued", "sending")
+        yield* move(b!, "queued", "sending")
+        yield* move(b!, "sending", "ambiguous")
+        yield* deliveries.cancel(c!)
+        const backlog = yield* deliveries.backlog
+        expect(backlog).toMatchObject({ queued: 2, sending: 1, sent: 0, ambiguous: 1 })
+        expect(backlog.oldest_queued_at).toEqual((yield* get(first.id)).created_at)
+      })))
+})
+
 describe("Deliveries.list", () => {
   it.scopedLive("pages newest first with a cursor, stable while deliveries arrive, filtered by status and integration", () =>
     withDeliveries(() =>
