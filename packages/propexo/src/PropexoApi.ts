@@ -4,11 +4,11 @@
  * event-type catalog, write status, retry and logs of queued writes, and
  * the events read side.
  *
- * Every record and answer that Propexo's published OpenAPI description
- * covers matches it in which fields are required, optional and nullable
- * (the contract tests hold both against the file); keys it does not name
- * are ignored. The create endpoint is not in that file: its body follows
- * its documentation page.
+ * This module holds the requests: paths, query and path parameters, and
+ * the endpoint groups. The records and answers are in `Records`, the error
+ * answers in `PropexoApiError`; both are re-exported here. The create's
+ * body follows its documentation page, as the create endpoint is not in
+ * Propexo's published OpenAPI description.
  *
  * The same definition serves the client (`HttpApiClient.make(PropexoApi)`)
  * and the local simulator (`@entrata-events/sandbox`), so both agree on
@@ -23,250 +23,32 @@ import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
 import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import * as ApplicantEvent from "@entrata-events/core/ApplicantEvent"
-import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-
-// ---------------------------------------------------------------------------
-// Errors
-// ---------------------------------------------------------------------------
-
-/**
- * Propexo's error body, as it travels on the wire (`errorResponse` in its
- * description, which gives it for 400; other statuses are assumed to share
- * it). A validation failure's `details` nests Zod's error:
- * `{ details: { issues: [...], name: "ZodError" } }`.
- *
- * @since 0.1.0
- * @category errors
- */
-export const PropexoErrorBody = Schema.Struct({
-  error: Schema.Struct({
-    code: Schema.String,
-    message: Schema.String,
-    details: Schema.optionalWith(Schema.Unknown, { exact: true })
-  })
-}).annotations({ identifier: "PropexoErrorBody" })
+import { ErrorWire } from "./PropexoApiError.js"
+import {
+  CreateApplicantEventResponse,
+  EventRecord,
+  EventResult,
+  EventSubType,
+  EventType,
+  ListOf,
+  OneOf,
+  RetryWrite,
+  WriteLogs,
+  WriteLogStatus,
+  WriteStatus
+} from "./Records.js"
 
 /**
- * @since 0.1.0
- * @category errors
+ * @since 0.2.0
  */
-export interface PropexoErrorBody extends Schema.Schema.Type<typeof PropexoErrorBody> {}
-
-const errorFields = {
-  /** Propexo's machine-readable code, e.g. `invalid_request`. */
-  code: Schema.String,
-  /** Propexo's own words. */
-  message: Schema.String,
-  /** Anything Propexo adds, e.g. `{ details: { issues: [...], name: "ZodError" } }` for a 400. */
-  details: Schema.optionalWith(Schema.Unknown, { exact: true })
-}
+export * from "./PropexoApiError.js"
 
 /**
- * 400: Propexo refused the request itself (a body field missing, of the
- * wrong type, or unknown). Never worth retrying unchanged.
- *
- * @since 0.1.0
- * @category errors
+ * @since 0.2.0
  */
-export class BadRequest extends Schema.TaggedError<BadRequest>()("PropexoApiBadRequest", errorFields) {
-  /** The HTTP status this error travels with. */
-  get status(): 400 {
-    return 400
-  }
-}
-
-/**
- * 401: the bearer token is missing or wrong.
- *
- * @since 0.1.0
- * @category errors
- */
-export class Unauthorized extends Schema.TaggedError<Unauthorized>()("PropexoApiUnauthorized", errorFields) {
-  /** The HTTP status this error travels with. */
-  get status(): 401 {
-    return 401
-  }
-}
-
-/**
- * 403: the token is valid but may not touch this integration.
- *
- * @since 0.1.0
- * @category errors
- */
-export class Forbidden extends Schema.TaggedError<Forbidden>()("PropexoApiForbidden", errorFields) {
-  /** The HTTP status this error travels with. */
-  get status(): 403 {
-    return 403
-  }
-}
-
-/**
- * 404: no such record (event type, job, …) or path.
- *
- * @since 0.1.0
- * @category errors
- */
-export class NotFound extends Schema.TaggedError<NotFound>()("PropexoApiNotFound", errorFields) {
-  /** The HTTP status this error travels with. */
-  get status(): 404 {
-    return 404
-  }
-}
-
-/**
- * 429: the per-minute quota is spent; it resets at the start of the next
- * window (Propexo sends no `Retry-After`).
- *
- * @since 0.1.0
- * @category errors
- */
-export class RateLimited extends Schema.TaggedError<RateLimited>()("PropexoApiRateLimited", errorFields) {
-  /** The HTTP status this error travels with. */
-  get status(): 429 {
-    return 429
-  }
-}
-
-/**
- * 500: Propexo failed. Transient as far as a client can tell.
- *
- * @since 0.1.0
- * @category errors
- */
-export class InternalServerError
-  extends Schema.TaggedError<InternalServerError>()("PropexoApiInternalServerError", errorFields)
-{
-  /** The HTTP status this error travels with. */
-  get status(): 500 {
-    return 500
-  }
-}
-
-/**
- * 502: a gateway in front of Propexo got no good answer. Transient.
- *
- * @since 0.1.0
- * @category errors
- */
-export class BadGateway extends Schema.TaggedError<BadGateway>()("PropexoApiBadGateway", errorFields) {
-  /** The HTTP status this error travels with. */
-  get status(): 502 {
-    return 502
-  }
-}
-
-/**
- * 503: Propexo is unavailable for now. Transient.
- *
- * @since 0.1.0
- * @category errors
- */
-export class ServiceUnavailable
-  extends Schema.TaggedError<ServiceUnavailable>()("PropexoApiServiceUnavailable", errorFields)
-{
-  /** The HTTP status this error travels with. */
-  get status(): 503 {
-    return 503
-  }
-}
-
-/**
- * 504: a gateway in front of Propexo timed out. Transient.
- *
- * @since 0.1.0
- * @category errors
- */
-export class GatewayTimeout extends Schema.TaggedError<GatewayTimeout>()("PropexoApiGatewayTimeout", errorFields) {
-  /** The HTTP status this error travels with. */
-  get status(): 504 {
-    return 504
-  }
-}
-
-/**
- * Any error answer Propexo gives, one class per status.
- *
- * @since 0.1.0
- * @category errors
- */
-export type PropexoApiError =
-  | BadRequest
-  | Unauthorized
-  | Forbidden
-  | NotFound
-  | RateLimited
-  | InternalServerError
-  | BadGateway
-  | ServiceUnavailable
-  | GatewayTimeout
-
-/**
- * Propexo's body for an error, as it would send it.
- *
- * @since 0.1.0
- * @category errors
- */
-export const errorBody = (error: PropexoApiError): PropexoErrorBody => ({
-  error: error.details === undefined
-    ? { code: error.code, message: error.message }
-    : { code: error.code, message: error.message, details: error.details }
-})
-
-type ErrorClass<E, I> = Schema.Schema<E, I> & {
-  new(props: Schema.Struct.Type<typeof errorFields>): E
-}
-
-const decodeBody = Schema.decodeUnknownEither(Schema.parseJson(PropexoErrorBody))
-
-/**
- * The wire form of one error class at one status. It is text, not JSON, so
- * that a body that is not Propexo's (an HTML page from a gateway, an empty
- * body) still decodes to the status's error instead of a parse failure;
- * such a body becomes `code: "unexpected_body"` with the text as message.
- * Encoding gives exactly Propexo's JSON body.
- */
-const wire = <E extends PropexoApiError, I>(
-  status: number,
-  ErrorClass: ErrorClass<E, I>
-) =>
-  Schema.transform(Schema.String, Schema.typeSchema(ErrorClass), {
-    strict: true,
-    decode: (text) =>
-      Either.match(decodeBody(text), {
-        onLeft: () =>
-          new ErrorClass({
-            code: "unexpected_body",
-            message: text.trim() === "" ? `HTTP ${status} with an empty body` : text.slice(0, 1_000)
-          }),
-        onRight: ({ error }) => new ErrorClass(error)
-      }),
-    encode: (error) => JSON.stringify(errorBody(error))
-  }).pipe(
-    HttpApiSchema.withEncoding({ kind: "Text", contentType: "application/json" }),
-    (schema) => schema.annotations(HttpApiSchema.annotations({ status }))
-  )
-
-/**
- * Wire schemas of the errors, keyed by status: each decodes any body at its
- * status and encodes to Propexo's JSON error body.
- *
- * @since 0.1.0
- * @category errors
- */
-export const ErrorWire = {
-  400: wire(400, BadRequest),
-  401: wire(401, Unauthorized),
-  403: wire(403, Forbidden),
-  404: wire(404, NotFound),
-  429: wire(429, RateLimited),
-  500: wire(500, InternalServerError),
-  502: wire(502, BadGateway),
-  503: wire(503, ServiceUnavailable),
-  504: wire(504, GatewayTimeout)
-} as const
+export * from "./Records.js"
 
 // ---------------------------------------------------------------------------
 // Create Applicant Event
@@ -279,25 +61,6 @@ export const ErrorWire = {
  * @category paths
  */
 export const CREATE_APPLICANT_EVENT_PATH = "/v1/events/applicants/entrata/"
-
-/**
- * Propexo's 200 answer to a create: the queued write's `job_id` (the root
- * job for write status) and the accepted fields echoed. A 200 means queued,
- * not that Entrata accepted the event.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const CreateApplicantEventResponse = Schema.Struct({
-  meta: Schema.Struct({ job_id: Schema.String }),
-  result: Schema.Record({ key: Schema.String, value: Schema.Unknown })
-}).annotations({ identifier: "CreateApplicantEventResponse" })
-
-/**
- * @since 0.1.0
- * @category schemas
- */
-export interface CreateApplicantEventResponse extends Schema.Schema.Type<typeof CreateApplicantEventResponse> {}
 
 // ---------------------------------------------------------------------------
 // Lists
@@ -328,7 +91,6 @@ export const DEFAULT_LIMIT = 100
 export const DEFAULT_ORDER_BY = "created_at:desc"
 
 const OptionalString = Schema.optionalWith(Schema.String, { exact: true })
-const NullableString = Schema.NullOr(Schema.String)
 
 const limitParam = Schema.optionalWith(
   Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, MAX_LIMIT)),
@@ -364,47 +126,6 @@ const listParams = {
   "order-by": Schema.optionalWith(OrderBy, { exact: true })
 }
 
-/**
- * The `meta` of every list and by-id answer (`ResponseMeta` in Propexo's
- * description): only `orderBy` is sure to be there, and `hasMore` may be
- * `null`. Propexo may add keys; they are kept out of the decoded value.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ListMeta = Schema.Struct({
-  /** The order applied, one object per field, e.g. `[{ "created_at": "desc" }]`. */
-  orderBy: Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
-  offset: Schema.optionalWith(Schema.Number, { exact: true }),
-  limit: Schema.optionalWith(Schema.Number, { exact: true }),
-  hasMore: Schema.optionalWith(Schema.NullOr(Schema.Boolean), { exact: true }),
-  total: Schema.optionalWith(Schema.Number, { exact: true })
-}).annotations({ identifier: "ListMeta" })
-
-/**
- * @since 0.1.0
- * @category schemas
- */
-export interface ListMeta extends Schema.Schema.Type<typeof ListMeta> {}
-
-/**
- * A page of records: `{ meta, results: T[] }`.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ListOf = <S extends Schema.Schema.Any>(item: S) =>
-  Schema.Struct({ meta: ListMeta, results: Schema.Array(item) })
-
-/**
- * One record by id: `{ meta, results: T }` (a single object, despite the
- * plural name).
- *
- * @since 0.1.0
- * @category schemas
- */
-export const OneOf = <S extends Schema.Schema.Any>(item: S) => Schema.Struct({ meta: ListMeta, results: item })
-
 // ---------------------------------------------------------------------------
 // Catalog
 // ---------------------------------------------------------------------------
@@ -437,132 +158,9 @@ export const EventSubTypeListParams = Schema.Struct({ ...listParams, event_type_
  */
 export const EventResultListParams = Schema.Struct(listParams)
 
-const catalogFields = {
-  id: Schema.String,
-  created_at: Schema.String,
-  updated_at: Schema.String,
-  last_seen: NullableString,
-  x_id: Schema.String,
-  x_property_id: Schema.String,
-  x_location_id: NullableString,
-  name: Schema.String,
-  integration_id: Schema.String,
-  integration_vendor: Schema.String,
-  property_id: Schema.String
-}
-
-/**
- * An event type of one property (`Call-Incoming`, `Email-Outgoing`, …).
- * Ids differ per customer and property: resolve them, never hard-code.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const EventType = Schema.Struct({
-  ...catalogFields,
-  code: NullableString,
-  models: Schema.Array(Schema.String)
-}).annotations({ identifier: "EventType" })
-
-/**
- * @since 0.1.0
- * @category schemas
- */
-export interface EventType extends Schema.Schema.Type<typeof EventType> {}
-
-/**
- * An event sub-type, e.g. `Self-Guided Tour` under `Appointment`. Unlike an
- * event type it has no `code` and no `models`.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const EventSubType = Schema.Struct({
-  ...catalogFields,
-  event_type_id: NullableString,
-  x_event_type_id: NullableString
-}).annotations({ identifier: "EventSubType" })
-
-/**
- * @since 0.1.0
- * @category schemas
- */
-export interface EventSubType extends Schema.Schema.Type<typeof EventSubType> {}
-
-/**
- * An event result, usable with the event types it lists. It has no `code`
- * and no `models`.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const EventResult = Schema.Struct({
-  ...catalogFields,
-  associated_event_type_ids: Schema.Array(Schema.String)
-}).annotations({ identifier: "EventResult" })
-
-/**
- * @since 0.1.0
- * @category schemas
- */
-export interface EventResult extends Schema.Schema.Type<typeof EventResult> {}
-
 // ---------------------------------------------------------------------------
 // Writes
 // ---------------------------------------------------------------------------
-
-/**
- * Where a queued write stands.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const WriteStatusValue = Schema.Literal("SUCCESS", "PARTIAL_SUCCESS", "FAILURE", "PENDING")
-
-/**
- * @since 0.1.0
- * @category schemas
- */
-export type WriteStatusValue = Schema.Schema.Type<typeof WriteStatusValue>
-
-/**
- * Answer of `GET /v1/admin/write-status/{root_job_id}`. `errors` holds the
- * PMS's messages (sometimes stringified JSON); `created_record_id` stays
- * null for applicant events, whose Entrata id only appears after a sync.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const WriteStatus = Schema.Struct({
-  write_status: WriteStatusValue,
-  errors: Schema.Array(Schema.String),
-  created_record_id: NullableString
-}).annotations({ identifier: "WriteStatus" })
-
-/**
- * @since 0.1.0
- * @category schemas
- */
-export interface WriteStatus extends Schema.Schema.Type<typeof WriteStatus> {}
-
-/**
- * Answer of `POST /v1/admin/retry-write/{root_job_id}`: whether the retry
- * was queued, and the id of the NEW job that runs it (its write status is
- * the one to follow). Only failed writes can be retried; Propexo answers
- * 400 for any other.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const RetryWrite = Schema.Struct({ success: Schema.Boolean, job_id: Schema.String }).annotations({
-  identifier: "RetryWrite"
-})
-
-/**
- * @since 0.1.0
- * @category schemas
- */
-export interface RetryWrite extends Schema.Schema.Type<typeof RetryWrite> {}
 
 /**
  * The largest page of write logs Propexo serves (and its default).
@@ -579,14 +177,6 @@ export const MAX_LOG_LIMIT = 100
  * @category schemas
  */
 export const TimeRange = Schema.Literal("hour", "day", "week", "month")
-
-/**
- * How a write ended, in the write logs (a pending write has no log yet).
- *
- * @since 0.2.0
- * @category schemas
- */
-export const WriteLogStatus = Schema.Literal("SUCCESS", "FAILURE")
 
 /**
  * The kinds of record a write touches; applicant events are `events`.
@@ -646,51 +236,6 @@ export const WriteLogParams = Schema.Struct({
  */
 export interface WriteLogParams extends Schema.Schema.Type<typeof WriteLogParams> {}
 
-/**
- * The most recent log record of one write job.
- *
- * @since 0.2.0
- * @category schemas
- */
-export const WriteLog = Schema.Struct({
-  id: Schema.String,
-  created_at: Schema.String,
-  job_id: Schema.String,
-  job_log_id: Schema.String,
-  status: WriteLogStatus,
-  integration_id: Schema.String,
-  job_type: Schema.String,
-  /** What the write was asked to do; any JSON. */
-  parameters: Schema.optionalWith(Schema.Unknown, { exact: true }),
-  /** The PMS's message when it failed. */
-  error: NullableString,
-  name: Schema.String,
-  vendor: Schema.String
-}).annotations({ identifier: "WriteLog" })
-
-/**
- * @since 0.2.0
- * @category schemas
- */
-export interface WriteLog extends Schema.Schema.Type<typeof WriteLog> {}
-
-/**
- * Answer of `GET /v1/admin/logs/writes/`: `{ results: { logs } }`, one
- * record per job, most recent first.
- *
- * @since 0.2.0
- * @category schemas
- */
-export const WriteLogs = Schema.Struct({
-  results: Schema.Struct({ logs: Schema.Array(WriteLog) })
-}).annotations({ identifier: "WriteLogs" })
-
-/**
- * @since 0.2.0
- * @category schemas
- */
-export interface WriteLogs extends Schema.Schema.Type<typeof WriteLogs> {}
-
 // ---------------------------------------------------------------------------
 // Events read side
 // ---------------------------------------------------------------------------
@@ -714,48 +259,6 @@ export const EventListParams = Schema.Struct({
   offset: offsetParam,
   "order-by": Schema.optionalWith(OrderBy, { exact: true })
 })
-
-const NullableIds = Schema.NullOr(Schema.Array(Schema.String))
-
-/**
- * An event as the read side shows it once the PMS has it (`Event` in
- * Propexo's description). The fields that were sent mostly do not come
- * back: the applicant is in `associated_applicant_ids`, the event type in
- * `x_type_id` and `type_raw`.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const EventRecord = Schema.Struct({
-  id: Schema.String,
-  created_at: Schema.String,
-  updated_at: Schema.String,
-  last_seen: NullableString,
-  x_id: Schema.String,
-  x_property_id: Schema.String,
-  x_leasing_agent_id: NullableString,
-  x_type_id: NullableString,
-  x_location_id: NullableString,
-  event_name: NullableString,
-  event_datetime: NullableString,
-  appointment_datetime: NullableString,
-  type_raw: NullableString,
-  notes: NullableString,
-  agent_name: NullableString,
-  reasons_for_event: NullableString,
-  associated_lead_ids: NullableIds,
-  associated_applicant_ids: NullableIds,
-  associated_resident_ids: NullableIds,
-  integration_id: Schema.String,
-  integration_vendor: Schema.String,
-  property_id: Schema.String
-}).annotations({ identifier: "EventRecord" })
-
-/**
- * @since 0.1.0
- * @category schemas
- */
-export interface EventRecord extends Schema.Schema.Type<typeof EventRecord> {}
 
 // ---------------------------------------------------------------------------
 // The API

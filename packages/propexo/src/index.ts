@@ -10,6 +10,16 @@
 export * as PropexoApi from "./PropexoApi.js"
 
 /**
+ * @since 0.2.0
+ */
+export * as PropexoApiError from "./PropexoApiError.js"
+
+/**
+ * @since 0.2.0
+ */
+export * as Records from "./Records.js"
+
+/**
  * @since 0.1.0
  */
 export * as PropexoConfig from "./PropexoConfig.js"

@@ -10,6 +10,11 @@
 export * as Faults from "./Faults.js"
 
 /**
+ * @since 0.2.0
+ */
+export * as Records from "./Records.js"
+
+/**
  * @since 0.1.0
  */
 export * as Sandbox from "./Sandbox.js"

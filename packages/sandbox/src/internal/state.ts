@@ -13,7 +13,7 @@ import type {
   QuotaRecord,
   RequestRecord,
   SandboxToken
-} from "../Sandbox.js"
+} from "../Records.js"
 import type { Seed } from "../Seed.js"
 import { cuid, sameSecret } from "./ids.js"
 import { recordedEvent, refusals } from "./pms.js"
