@@ -277,7 +277,7 @@ export const validateTimeZone = (timeZone: string): Either.Either<string, Unknow
  */
 export const TimeZone = Schema.String.pipe(
   Schema.filter((timeZone) => lookup(timeZone) !== undefined, {
-    identifier: "TimeZone",
+    identifier: "IanaTimeZone",
     description: "an IANA time zone known to this runtime, e.g. America/Denver",
     // Only strings reach the filter, so `String` changes nothing.
     message: (issue) => new UnknownTimeZone({ timeZone: String(issue.actual) }).message
@@ -538,7 +538,8 @@ export const formatCandidates = (error: ClockChangeError, options?: CandidatesFo
 export const daysInMonth = (year: number, month: number): number => civilDaysInMonth(year, month)
 
 /**
- * The date `days` days after `date`, or before it when `days` is negative.
+ * The date `days` (a whole number) days after `date`, or before it when
+ * `days` is negative; exact for the years −4,000,000 to 4,000,000.
  *
  * @since 0.2.0
  * @category calendar
