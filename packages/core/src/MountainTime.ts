@@ -15,7 +15,20 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { fieldsFromMs, formatLocal, formatOffset, MS_PER_DAY, msFromFields } from "./internal/calendar.js"
+import {
+  addDays as addCivilDays,
+  daysInMonth as civilDaysInMonth,
+  fieldsFromMs,
+  fieldsReason,
+  formatLocal,
+  formatOffset as formatOffsetMs,
+  MS_PER_DAY,
+  MS_PER_MINUTE,
+  msFromFields,
+  offsetText,
+  pad2,
+  pad4
+} from "./internal/calendar.js"
 import { isParseFailure, parseDateTime } from "./internal/iso.js"
 import { render } from "./internal/render.js"
 import { type ZoneRules, zoneRules } from "./internal/zoneRules.js"
@@ -78,18 +91,43 @@ export type Instant = Date | number | DateTime.DateTime
 export type Disambiguation = DateTime.Disambiguation
 
 /**
+ * A civil date.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface CalendarDate {
+  readonly year: number
+  readonly month: number
+  readonly day: number
+}
+
+/**
  * Civil date and time fields on a wall clock.
  *
  * @since 0.1.0
  * @category models
  */
-export interface WallClock {
-  readonly year: number
-  readonly month: number
-  readonly day: number
+export interface WallClock extends CalendarDate {
   readonly hours: number
   readonly minutes: number
   readonly seconds: number
+}
+
+/**
+ * Date and time parts as a caller holds them, for {@link fromFields}; the
+ * time of day defaults to midnight. With `offsetMinutes` they are an
+ * instant written with that UTC offset, without it a wall-clock time.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Fields extends CalendarDate {
+  readonly hours?: number | undefined
+  readonly minutes?: number | undefined
+  readonly seconds?: number | undefined
+  readonly millis?: number | undefined
+  readonly offsetMinutes?: number | undefined
 }
 
 /**
@@ -134,10 +172,13 @@ export class NonexistentLocalTime extends Schema.TaggedError<NonexistentLocalTim
   before: Schema.DateTimeUtcFromSelf,
   after: Schema.DateTimeUtcFromSelf
 }) {
+  /** `before` and `after`: the instants it could mean, earlier first. */
+  get candidates(): readonly [DateTime.Utc, DateTime.Utc] {
+    return [this.before, this.after]
+  }
+
   override get message(): string {
-    return `${render(this.input)} does not exist in ${this.timeZone}: the clocks skip that hour. ` +
-      `Did you mean ${formatIn(this.before, this.timeZone)} or ${formatIn(this.after, this.timeZone)}? ` +
-      `Give the UTC offset to choose.`
+    return `${formatCandidates(this)} Give the UTC offset to choose.`
   }
 }
 
@@ -153,23 +194,36 @@ export class AmbiguousLocalTime extends Schema.TaggedError<AmbiguousLocalTime>()
   earlier: Schema.DateTimeUtcFromSelf,
   later: Schema.DateTimeUtcFromSelf
 }) {
+  /** `earlier` and `later`: the instants it could mean, earlier first. */
+  get candidates(): readonly [DateTime.Utc, DateTime.Utc] {
+    return [this.earlier, this.later]
+  }
+
   override get message(): string {
-    return `${render(this.input)} happens twice in ${this.timeZone}: ` +
-      `${formatIn(this.earlier, this.timeZone)} (earlier) or ${formatIn(this.later, this.timeZone)} (later). ` +
-      `Give the UTC offset to choose.`
+    const candidate = (instant: DateTime.Utc, policy: "earlier" | "later") =>
+      `${formatIn(instant, this.timeZone)} (${policy})`
+    return `${formatCandidates(this, { candidate })}. Give the UTC offset to choose.`
   }
 }
 
 /**
- * Every way turning text into an instant can fail.
+ * A wall-clock time that a clock change skips or repeats.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export type ClockChangeError = NonexistentLocalTime | AmbiguousLocalTime
+
+/**
+ * Every way turning text or fields into an instant can fail.
  *
  * @since 0.1.0
  * @category errors
  */
-export type MountainTimeError = InvalidWallClock | UnknownTimeZone | NonexistentLocalTime | AmbiguousLocalTime
+export type MountainTimeError = InvalidWallClock | UnknownTimeZone | ClockChangeError
 
 /**
- * Options for reading wall-clock text.
+ * Options for reading wall-clock text or fields.
  *
  * @since 0.1.0
  * @category models
@@ -191,17 +245,48 @@ const toMillis = (instant: Instant): number => {
   return ms
 }
 
-const rulesOf = (timeZone: string): ZoneRules => {
-  const rules = zoneRules(timeZone)
+const known = (timeZone: string, rules: ZoneRules | undefined): ZoneRules => {
   if (rules === undefined) throw new RangeError(new UnknownTimeZone({ timeZone }).message)
   return rules
 }
 
-const denver = rulesOf(TIME_ZONE)
+const denver = known(TIME_ZONE, zoneRules(TIME_ZONE))
+
+// Every function here finds a zone's rules this way, so that all of them
+// accept the same zones; Denver's are at hand for the common case.
+const lookup = (timeZone: string): ZoneRules | undefined => timeZone === TIME_ZONE ? denver : zoneRules(timeZone)
+
+const rulesOf = (timeZone: string): ZoneRules => known(timeZone, lookup(timeZone))
+
+/**
+ * The zone name as given, when the runtime's time-zone database knows it,
+ * else `UnknownTimeZone`: exactly the zones every function here accepts.
+ *
+ * @since 0.2.0
+ * @category time zones
+ */
+export const validateTimeZone = (timeZone: string): Either.Either<string, UnknownTimeZone> =>
+  lookup(timeZone) === undefined ? Either.left(new UnknownTimeZone({ timeZone })) : Either.right(timeZone)
+
+/**
+ * An IANA time zone name the runtime knows, as {@link validateTimeZone}
+ * checks it; a refusal reads as `UnknownTimeZone`'s message.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const TimeZone = Schema.String.pipe(
+  Schema.filter((timeZone) => lookup(timeZone) !== undefined, {
+    identifier: "IanaTimeZone",
+    description: "an IANA time zone known to this runtime, e.g. America/Denver",
+    // Only strings reach the filter, so `String` changes nothing.
+    message: (issue) => new UnknownTimeZone({ timeZone: String(issue.actual) }).message
+  })
+)
 
 const formatWith = (rules: ZoneRules, ms: number): string => {
   const offset = rules.offsetAt(ms)
-  return formatLocal(ms + offset) + formatOffset(offset)
+  return formatLocal(ms + offset) + formatOffsetMs(offset)
 }
 
 /**
@@ -244,7 +329,7 @@ export const timeOfDay = (instant: Instant): string => {
  */
 export const wallClock = (instant: Instant, timeZone: string = TIME_ZONE): WallClock => {
   const ms = toMillis(instant)
-  const rules = timeZone === TIME_ZONE ? denver : rulesOf(timeZone)
+  const rules = rulesOf(timeZone)
   return fieldsFromMs(ms + rules.offsetAt(ms))
 }
 
@@ -256,14 +341,14 @@ export const wallClock = (instant: Instant, timeZone: string = TIME_ZONE): WallC
  * @category conversions
  */
 export const offsetMinutes = (instant: Instant, timeZone: string = TIME_ZONE): number =>
-  (timeZone === TIME_ZONE ? denver : rulesOf(timeZone)).offsetAt(toMillis(instant)) / 60_000
+  rulesOf(timeZone).offsetAt(toMillis(instant)) / 60_000
 
 const resolveLocal = (
   input: string,
   rules: ZoneRules,
   local: number,
   disambiguation: Disambiguation
-): Either.Either<DateTime.Utc, NonexistentLocalTime | AmbiguousLocalTime> => {
+): Either.Either<DateTime.Utc, ClockChangeError> => {
   const before = rules.offsetAt(local - MS_PER_DAY)
   const after = rules.offsetAt(local + MS_PER_DAY)
   const fits = (offset: number) => rules.offsetAt(local - offset) === offset
@@ -317,7 +402,7 @@ const readText = (
   allowOffset: boolean
 ): Either.Either<DateTime.Utc, MountainTimeError> => {
   const timeZone = options?.timeZone ?? TIME_ZONE
-  const rules = timeZone === TIME_ZONE ? denver : zoneRules(timeZone)
+  const rules = lookup(timeZone)
   if (rules === undefined) return Either.left(new UnknownTimeZone({ timeZone }))
   const parsed = parseDateTime(text)
   if (isParseFailure(parsed)) return Either.left(new InvalidWallClock({ input: text, reason: parsed.reason }))
@@ -362,6 +447,121 @@ export const parse = (
   text: string,
   options?: WallClockOptions
 ): Either.Either<DateTime.Utc, MountainTimeError> => readText(text, options, true)
+
+// The offsets ISO 8601 text can write, ±23:59 at most, in whole minutes.
+const MAX_OFFSET_MINUTES = 23 * 60 + 59
+
+/**
+ * Reads date and time parts, as {@link parse} reads text: with
+ * `offsetMinutes` they are that instant; without, a wall-clock time in
+ * `timeZone` resolved as {@link fromWallClock} does. A part out of range
+ * fails with `InvalidWallClock` naming it and its range, as for text.
+ * Never throws.
+ *
+ * @since 0.2.0
+ * @category parsing
+ */
+export const fromFields = (
+  fields: Fields,
+  options?: WallClockOptions
+): Either.Either<DateTime.Utc, MountainTimeError> => {
+  const timeZone = options?.timeZone ?? TIME_ZONE
+  const rules = lookup(timeZone)
+  if (rules === undefined) return Either.left(new UnknownTimeZone({ timeZone }))
+  const civil = {
+    year: fields.year,
+    month: fields.month,
+    day: fields.day,
+    hours: fields.hours ?? 0,
+    minutes: fields.minutes ?? 0,
+    seconds: fields.seconds ?? 0
+  }
+  const millis = fields.millis ?? 0
+  const offset = fields.offsetMinutes
+  const input = `${pad4(civil.year)}-${pad2(civil.month)}-${pad2(civil.day)}T` +
+    `${pad2(civil.hours)}:${pad2(civil.minutes)}:${pad2(civil.seconds)}` +
+    (millis === 0 ? "" : `.${String(millis).padStart(3, "0")}`)
+  const reason = fieldsReason(civil, millis) ??
+    (offset === undefined || (Number.isInteger(offset) && Math.abs(offset) <= MAX_OFFSET_MINUTES)
+      ? undefined
+      : `has offset ${offset} minutes, which is not a UTC offset (a whole number of minutes from ` +
+        `-${MAX_OFFSET_MINUTES} to ${MAX_OFFSET_MINUTES})`)
+  if (reason !== undefined) return Either.left(new InvalidWallClock({ input, reason }))
+  const local = msFromFields(civil) + millis
+  return offset === undefined
+    ? resolveLocal(input, rules, local, options?.disambiguation ?? "reject")
+    : Either.right(DateTime.unsafeMake(local - offset * MS_PER_MINUTE))
+}
+
+/**
+ * How {@link formatCandidates} shows the time and the instants it could mean.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface CandidatesFormat {
+  /** The time as its reader shows it; default its text, quoted (80 characters at most). */
+  readonly input?: string | undefined
+  /**
+   * One of the instants, which the `policy` disambiguation would choose;
+   * default {@link formatIn} in the error's zone.
+   */
+  readonly candidate?: ((instant: DateTime.Utc, policy: "earlier" | "later") => string) | undefined
+}
+
+/**
+ * The one wording of a time a clock change skips or repeats, naming both
+ * instants it could mean, earlier first: `… happens twice in
+ * America/Denver: A or B`, or `… does not exist in America/Denver: the
+ * clocks skip that hour. Did you mean A or B?`. Each reader adds the advice
+ * that fits the way its input is written.
+ *
+ * @since 0.2.0
+ * @category formatting
+ */
+export const formatCandidates = (error: ClockChangeError, options?: CandidatesFormat): string => {
+  const input = options?.input ?? render(error.input)
+  const candidate = options?.candidate ?? ((instant: DateTime.Utc) => formatIn(instant, error.timeZone))
+  const [earlier, later] = error.candidates
+  const both = `${candidate(earlier, "earlier")} or ${candidate(later, "later")}`
+  return error._tag === "AmbiguousLocalTime"
+    ? `${input} happens twice in ${error.timeZone}: ${both}`
+    : `${input} does not exist in ${error.timeZone}: the clocks skip that hour. Did you mean ${both}?`
+}
+
+/**
+ * The number of days in a month of the (proleptic Gregorian) calendar.
+ *
+ * @since 0.2.0
+ * @category calendar
+ */
+export const daysInMonth = (year: number, month: number): number => civilDaysInMonth(year, month)
+
+/**
+ * The date `days` (a whole number) days after `date`, or before it when
+ * `days` is negative; exact for the years −4,000,000 to 4,000,000.
+ *
+ * @since 0.2.0
+ * @category calendar
+ */
+export const addDays = (date: CalendarDate, days: number): CalendarDate => {
+  const { day, month, year } = addCivilDays(date.year, date.month, date.day, days)
+  return { year, month, day }
+}
+
+/**
+ * A UTC offset in minutes as ISO 8601 writes it (`-07:00`, `+05:30`), to
+ * the second for the local mean time offsets of the 19th century
+ * (`-06:59:56`). Pairs with {@link offsetMinutes}.
+ *
+ * @since 0.2.0
+ * @category formatting
+ */
+export const formatOffset = (minutes: number): string => {
+  if (!Number.isFinite(minutes)) throw new RangeError("MountainTime: invalid offset")
+  // Whole seconds: an offset from offsetMinutes may be a fraction of a minute.
+  return offsetText(Math.round(minutes * 60) * 1000)
+}
 
 const isoWithOffset = (text: string): Either.Either<number, string> => {
   const parsed = parseDateTime(text)

@@ -349,3 +349,265 @@ describe("MountainTime messages about what was received", () => {
     }
   })
 })
+
+describe("MountainTime.validateTimeZone and MountainTime.TimeZone", () => {
+  it("accept every zone the runtime lists, in the spelling given", () => {
+    for (const zone of [...Intl.supportedValuesOf("timeZone"), "UTC", "america/denver"]) {
+      expect(MountainTime.validateTimeZone(zone)).toStrictEqual(Either.right(zone))
+      expect(Schema.decodeUnknownSync(MountainTime.TimeZone)(zone)).toBe(zone)
+    }
+  })
+
+  it("refuse a zone the runtime does not know, with UnknownTimeZone's message", () => {
+    const message = "\"Mars/Olympus\" is not an IANA time zone known to this runtime (e.g. America/Denver)"
+    const refused = MountainTime.validateTimeZone("Mars/Olympus")
+    expect(Either.isLeft(refused) && refused.left).toStrictEqual(
+      new MountainTime.UnknownTimeZone({ timeZone: "Mars/Olympus" })
+    )
+    expect(Either.isLeft(refused) && refused.left.message).toBe(message)
+    const decoded = Schema.decodeUnknownEither(MountainTime.TimeZone)("Mars/Olympus")
+    expect(Either.isLeft(decoded) && decoded.left.message).toBe(message)
+  })
+
+  it("leave Schema's own message for a value that is not a string", () => {
+    const decoded = Schema.decodeUnknownEither(MountainTime.TimeZone)(7)
+    expect(Either.isLeft(decoded) && decoded.left.message).toMatch(/Expected string, actual 7$/)
+  })
+
+  it.prop(
+    "accept exactly the zones the readers accept",
+    { zone: fc.oneof(fc.string(), fc.constantFrom(...Intl.supportedValuesOf("timeZone"))) },
+    ({ zone }) => {
+      const read = MountainTime.fromWallClock("2026-01-15T12:00:00", { timeZone: zone })
+      const unknown = Either.isLeft(read) && read.left._tag === "UnknownTimeZone"
+      expect(Either.isLeft(MountainTime.validateTimeZone(zone))).toBe(unknown)
+      expect(Schema.is(MountainTime.TimeZone)(zone)).toBe(!unknown)
+    }
+  )
+})
+
+describe("MountainTime.fromFields", () => {
+  const text = (f: { year: number; month: number; day: number; hours: number; minutes: number; seconds: number }) => {
+    const p2 = (n: number) => String(n).padStart(2, "0")
+    return `${String(f.year).padStart(4, "0")}-${p2(f.month)}-${p2(f.day)}T` +
+      `${p2(f.hours)}:${p2(f.minutes)}:${p2(f.seconds)}`
+  }
+  const outcome = (e: Either.Either<DateTime.Utc, MountainTime.MountainTimeError>) =>
+    Either.isRight(e) ? ms(e.right) : `${e.left._tag}: ${e.left.message}`
+
+  it.prop(
+    "reads parts exactly as fromWallClock reads them written out, out-of-range parts and clock changes included",
+    {
+      f: fc.record({
+        year: fc.oneof(fc.integer({ min: 0, max: 9999 }), fc.constantFrom(1975, 2007, 2026)),
+        month: fc.integer({ min: 0, max: 13 }),
+        day: fc.integer({ min: 0, max: 32 }),
+        hours: fc.integer({ min: 0, max: 25 }),
+        minutes: fc.integer({ min: 0, max: 61 }),
+        seconds: fc.integer({ min: 0, max: 61 })
+      }),
+      disambiguation: fc.constantFrom("reject", "earlier", "later", "compatible") as fc.Arbitrary<
+        MountainTime.Disambiguation
+      >,
+      timeZone: fc.constantFrom("America/Denver", "America/New_York", "Australia/Lord_Howe")
+    },
+    ({ disambiguation, f, timeZone }) => {
+      const options = { timeZone, disambiguation }
+      expect(outcome(MountainTime.fromFields(f, options))).toStrictEqual(
+        outcome(MountainTime.fromWallClock(text(f), options))
+      )
+    },
+    { fastCheck: { numRuns: 3000 } }
+  )
+
+  it("names both instants of the hour that happens twice and of the hour the clocks skip", () => {
+    expect(outcome(MountainTime.fromFields({ year: 2026, month: 11, day: 1, hours: 1, minutes: 30 }))).toBe(
+      "AmbiguousLocalTime: \"2026-11-01T01:30:00\" happens twice in America/Denver: " +
+        "2026-11-01T01:30:00-06:00 (earlier) or 2026-11-01T01:30:00-07:00 (later). Give the UTC offset to choose."
+    )
+    expect(outcome(MountainTime.fromFields({ year: 2026, month: 3, day: 8, hours: 2, minutes: 30 }))).toBe(
+      "NonexistentLocalTime: \"2026-03-08T02:30:00\" does not exist in America/Denver: the clocks skip that hour. " +
+        "Did you mean 2026-03-08T01:30:00-07:00 or 2026-03-08T03:30:00-06:00? Give the UTC offset to choose."
+    )
+  })
+
+  it("reads a date alone as midnight and keeps milliseconds", () => {
+    expect(MountainTime.format(right(MountainTime.fromFields({ year: 2026, month: 11, day: 28 })))).toBe(
+      "2026-11-28T00:00:00-07:00"
+    )
+    const parts = { year: 2026, month: 11, day: 28, hours: 14, minutes: 30, seconds: 5, millis: 250 }
+    expect(ms(right(MountainTime.fromFields(parts)))).toBe(Date.UTC(2026, 10, 28, 21, 30, 5, 250))
+    expect(ms(right(MountainTime.fromFields(parts)))).toBe(
+      ms(right(MountainTime.fromWallClock("2026-11-28 14:30:05.250")))
+    )
+  })
+
+  it("reads parts with an offset as that instant, whatever the zone, as parse reads text with one", () => {
+    const overlap = { year: 2026, month: 11, day: 1, hours: 1, minutes: 30 }
+    for (const [offsetMinutes, written] of [[-360, "-06:00"], [-420, "-07:00"], [330, "+05:30"]] as const) {
+      for (const timeZone of ["America/Denver", "Europe/Berlin"]) {
+        expect(ms(right(MountainTime.fromFields({ ...overlap, offsetMinutes }, { timeZone })))).toBe(
+          ms(right(MountainTime.parse(`2026-11-01T01:30:00${written}`)))
+        )
+      }
+    }
+    expect(MountainTime.format(right(MountainTime.fromFields({ ...overlap, offsetMinutes: -420 })))).toBe(
+      "2026-11-01T01:30:00-07:00"
+    )
+  })
+
+  it.each([
+    [{ year: 2026, month: 1.5, day: 1 }, "\"2026-1.5-01T00:00:00\" has month 1.5, which is not from 01 to 12"],
+    [{ year: 2026, month: -1, day: 1 }, "\"2026--1-01T00:00:00\" has month -1, which is not from 01 to 12"],
+    [{ year: 10000, month: 1, day: 1 }, "\"+010000-01-01T00:00:00\" has year 10000, which is not from 0000 to 9999"],
+    [{ year: 2026, month: 2, day: 29 }, "\"2026-02-29T00:00:00\" has day 29, which is not from 01 to 28 in that month"],
+    [
+      { year: 2026, month: 2, day: 1, hours: Number.NaN },
+      "\"2026-02-01TNaN:00:00\" has hour NaN, which is not from 00 to 23"
+    ],
+    [
+      { year: 2026, month: 2, day: 1, millis: 1000 },
+      "\"2026-02-01T00:00:00.1000\" has millisecond 1000, which is not from 000 to 999"
+    ],
+    [
+      { year: 2026, month: 2, day: 1, offsetMinutes: 1440 },
+      "\"2026-02-01T00:00:00\" has offset 1440 minutes, which is not a UTC offset " +
+      "(a whole number of minutes from -1439 to 1439)"
+    ],
+    [
+      { year: 2026, month: 2, day: 1, offsetMinutes: -420.5 },
+      "\"2026-02-01T00:00:00\" has offset -420.5 minutes, which is not a UTC offset " +
+      "(a whole number of minutes from -1439 to 1439)"
+    ]
+  ])("refuses %j, naming the part and its range", (fields, message) => {
+    expect(outcome(MountainTime.fromFields(fields))).toBe(`InvalidWallClock: ${message}`)
+  })
+
+  it("refuses a zone the runtime does not know before reading the parts", () => {
+    expect(outcome(MountainTime.fromFields({ year: 2026, month: 13, day: 1 }, { timeZone: "Mars/Olympus" }))).toBe(
+      "UnknownTimeZone: \"Mars/Olympus\" is not an IANA time zone known to this runtime (e.g. America/Denver)"
+    )
+  })
+
+  it.prop(
+    "never throws, whatever the numbers",
+    {
+      f: fc.record({
+        year: fc.double(),
+        month: fc.double(),
+        day: fc.double(),
+        hours: fc.double(),
+        minutes: fc.double(),
+        seconds: fc.double(),
+        millis: fc.double(),
+        offsetMinutes: fc.double()
+      })
+    },
+    ({ f }) => {
+      expect(() => MountainTime.fromFields(f)).not.toThrow()
+    }
+  )
+})
+
+describe("MountainTime.formatCandidates", () => {
+  const overlap = MountainTime.fromWallClock("2026-11-01 01:30")
+  const gap = MountainTime.fromWallClock("2026-03-08 02:30", { timeZone: "America/New_York" })
+  const clockChange = (e: typeof overlap): MountainTime.ClockChangeError => {
+    if (Either.isLeft(e) && (e.left._tag === "AmbiguousLocalTime" || e.left._tag === "NonexistentLocalTime")) {
+      return e.left
+    }
+    throw new Error("expected a clock change")
+  }
+
+  it("lists the candidates earlier first, as the earlier and later policies choose them", () => {
+    const cases = [["2026-11-01 01:30", "America/Denver"], ["2026-03-08 02:30", "America/New_York"]] as const
+    for (const [wall, timeZone] of cases) {
+      const error = clockChange(MountainTime.fromWallClock(wall, { timeZone }))
+      const policy = (disambiguation: MountainTime.Disambiguation) =>
+        ms(right(MountainTime.fromWallClock(wall, { timeZone, disambiguation })))
+      expect(error.candidates.map(ms)).toStrictEqual([policy("earlier"), policy("later")])
+    }
+  })
+
+  it("words both kinds of clock change, by default in the error's zone", () => {
+    expect(MountainTime.formatCandidates(clockChange(overlap))).toBe(
+      "\"2026-11-01 01:30\" happens twice in America/Denver: 2026-11-01T01:30:00-06:00 or 2026-11-01T01:30:00-07:00"
+    )
+    expect(MountainTime.formatCandidates(clockChange(gap))).toBe(
+      "\"2026-03-08 02:30\" does not exist in America/New_York: the clocks skip that hour. " +
+        "Did you mean 2026-03-08T01:30:00-05:00 or 2026-03-08T03:30:00-04:00?"
+    )
+  })
+
+  it("shows the input and each candidate as the caller writes them, telling which policy picks it", () => {
+    const seen: Array<string> = []
+    const candidate = (instant: DateTime.Utc, policy: "earlier" | "later") => {
+      seen.push(policy)
+      return `${MountainTime.timeOfDay(instant)} ${policy === "earlier" ? "MDT" : "MST"}`
+    }
+    expect(MountainTime.formatCandidates(clockChange(overlap), { input: "at=1:30am", candidate })).toBe(
+      "at=1:30am happens twice in America/Denver: 01:30:00 MDT or 01:30:00 MST"
+    )
+    expect(seen).toStrictEqual(["earlier", "later"])
+  })
+})
+
+describe("MountainTime calendar helpers", () => {
+  const reference = (year: number, month: number, day: number) => {
+    const d = new Date(0)
+    d.setUTCFullYear(year, month - 1, day)
+    return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() }
+  }
+
+  it.prop(
+    "daysInMonth agrees with Date for every year 0 to 9999",
+    { year: fc.integer({ min: 0, max: 9999 }), month: fc.integer({ min: 1, max: 12 }) },
+    ({ month, year }) => {
+      expect(MountainTime.daysInMonth(year, month)).toBe(reference(year, month + 1, 0).day)
+    }
+  )
+
+  it("daysInMonth knows the leap years", () => {
+    expect([2024, 2026, 1900, 2000, 0].map((year) => MountainTime.daysInMonth(year, 2))).toStrictEqual([
+      29,
+      28,
+      28,
+      29,
+      29
+    ])
+  })
+
+  it.prop(
+    "addDays agrees with Date, across months, years and eras",
+    {
+      year: fc.integer({ min: 0, max: 9999 }),
+      month: fc.integer({ min: 1, max: 12 }),
+      day: fc.integer({ min: 1, max: 28 }),
+      days: fc.integer({ min: -3000, max: 3000 })
+    },
+    ({ day, days, month, year }) => {
+      expect(MountainTime.addDays({ year, month, day }, days)).toStrictEqual(reference(year, month, day + days))
+    }
+  )
+
+  it("addDays steps over the ends of months and years", () => {
+    expect(MountainTime.addDays({ year: 2026, month: 12, day: 31 }, 1)).toStrictEqual({ year: 2027, month: 1, day: 1 })
+    expect(MountainTime.addDays({ year: 2028, month: 3, day: 1 }, -1)).toStrictEqual({ year: 2028, month: 2, day: 29 })
+    expect(MountainTime.addDays({ year: 0, month: 1, day: 1 }, -1)).toStrictEqual({ year: -1, month: 12, day: 31 })
+  })
+
+  it("formatOffset writes offsets as ISO 8601 does, to the second before 1883", () => {
+    expect([-420, -360, 0, 330, 345, -570].map(MountainTime.formatOffset)).toStrictEqual([
+      "-07:00",
+      "-06:00",
+      "+00:00",
+      "+05:30",
+      "+05:45",
+      "-09:30"
+    ])
+    const lmt = Date.UTC(1850, 0, 1)
+    expect(MountainTime.formatOffset(MountainTime.offsetMinutes(lmt))).toBe(denverReference(lmt).slice(19))
+    expect(MountainTime.formatOffset(MountainTime.offsetMinutes(lmt))).toBe("-06:59:56")
+    expect(() => MountainTime.formatOffset(Number.NaN)).toThrow(RangeError)
+  })
+})

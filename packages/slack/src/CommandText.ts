@@ -201,9 +201,8 @@ const clockOf = (options: ParseOptions): Either.Either<Clock, ReadonlyArray<stri
   const timeZone = options.timeZone ?? MountainTime.TIME_ZONE
   const now = epochMillisOf(options.now)
   const problems: Array<string> = []
-  // The core's non-throwing way to ask whether the runtime knows the zone.
-  const probe = MountainTime.fromWallClock("2000-01-15T12:00:00", { timeZone })
-  if (Either.isLeft(probe) && probe.left._tag === "UnknownTimeZone") problems.push(probe.left.message)
+  const zone = MountainTime.validateTimeZone(timeZone)
+  if (Either.isLeft(zone)) problems.push(zone.left.message)
   if (!(now >= EARLIEST && now <= LATEST)) problems.push(`now (${String(now)}) is not an instant from year 0 to 9999`)
   return problems.length === 0 ? Either.right({ now, timeZone }) : Either.left(problems)
 }

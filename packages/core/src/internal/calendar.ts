@@ -85,6 +85,14 @@ export const fieldsFromMs = (ms: number): Fields => {
   }
 }
 
+/**
+ * The civil date `days` days after the given one (before it when negative).
+ *
+ * @internal
+ */
+export const addDays = (year: number, month: number, day: number, days: number): Fields =>
+  fieldsFromMs((daysFromCivil(year, month, day) + days) * MS_PER_DAY)
+
 /** @internal */
 export const daysInMonth = (year: number, month: number): number =>
   month === 2
@@ -92,6 +100,28 @@ export const daysInMonth = (year: number, month: number): number =>
     : month === 4 || month === 6 || month === 9 || month === 11
     ? 30
     : 31
+
+const within = (n: number, min: number, max: number): boolean => Number.isInteger(n) && n >= min && n <= max
+
+/**
+ * Why civil fields and milliseconds name no date-time, naming the first
+ * field out of range and its range, or `undefined` when they name one.
+ *
+ * @internal
+ */
+export const fieldsReason = (f: Fields, millis: number): string | undefined => {
+  if (!within(f.year, 0, 9999)) return `has year ${f.year}, which is not from 0000 to 9999`
+  if (!within(f.month, 1, 12)) return `has month ${pad2(f.month)}, which is not from 01 to 12`
+  const monthDays = daysInMonth(f.year, f.month)
+  if (!within(f.day, 1, monthDays)) {
+    return `has day ${pad2(f.day)}, which is not from 01 to ${monthDays} in that month`
+  }
+  if (!within(f.hours, 0, 23)) return `has hour ${pad2(f.hours)}, which is not from 00 to 23`
+  if (!within(f.minutes, 0, 59)) return `has minute ${pad2(f.minutes)}, which is not from 00 to 59`
+  if (!within(f.seconds, 0, 59)) return `has second ${pad2(f.seconds)}, which is not from 00 to 59`
+  if (!within(millis, 0, 999)) return `has millisecond ${millis}, which is not from 000 to 999`
+  return undefined
+}
 
 const TWO_DIGITS: ReadonlyArray<string> = Array.from({ length: 100 }, (_, i) => i < 10 ? `0${i}` : `${i}`)
 
@@ -130,21 +160,31 @@ export const formatLocal = (ms: number): string => {
   return pad4(civil >> 9) + MONTH_DAY[civil & 511]! + HOUR_MINUTE[(secondOfDay / 60) | 0]! + TWO_DIGITS[secondOfDay % 60]!
 }
 
+/**
+ * `±HH:MM` of an offset in whole seconds, or `±HH:MM:SS` for the local mean
+ * time offsets of the 19th century.
+ *
+ * @internal
+ */
+export const offsetText = (offsetMs: number): string => {
+  const sign = offsetMs < 0 ? "-" : "+"
+  const total = Math.abs(offsetMs) / MS_PER_SECOND
+  const s = total % 60
+  return `${sign}${pad2((total / 3600) | 0)}:${pad2(((total % 3600) / 60) | 0)}${s === 0 ? "" : `:${pad2(s)}`}`
+}
+
 const offsets = new Map<number, string>()
 
 /**
- * `±HH:MM`, or `±HH:MM:SS` for the local mean time offsets of the 19th
- * century; memoised, as a zone has only a handful.
+ * {@link offsetText} memoised, as a zone has only a handful of offsets: for
+ * offsets the zone rules give, never for arbitrary input.
  *
  * @internal
  */
 export const formatOffset = (offsetMs: number): string => {
   let text = offsets.get(offsetMs)
   if (text === undefined) {
-    const sign = offsetMs < 0 ? "-" : "+"
-    const total = Math.abs(offsetMs) / MS_PER_SECOND
-    const s = total % 60
-    text = `${sign}${pad2((total / 3600) | 0)}:${pad2(((total % 3600) / 60) | 0)}${s === 0 ? "" : `:${pad2(s)}`}`
+    text = offsetText(offsetMs)
     offsets.set(offsetMs, text)
   }
   return text

@@ -1,4 +1,4 @@
-import { daysInMonth, type Fields, MS_PER_HOUR, MS_PER_MINUTE } from "./calendar.js"
+import { type Fields, fieldsReason, MS_PER_HOUR, MS_PER_MINUTE } from "./calendar.js"
 
 /**
  * A parsed ISO 8601 date-time: its civil fields, its milliseconds and, when
@@ -37,12 +37,9 @@ export const parseDateTime = (text: string): ParsedDateTime | ParseFailure => {
   const minutes = m[5] === undefined ? 0 : Number(m[5])
   const seconds = m[6] === undefined ? 0 : Number(m[6])
   const millis = m[7] === undefined ? 0 : Math.floor(Number(`0.${m[7]}`) * 1000)
-  if (month < 1 || month > 12) return { reason: `has month ${m[2]}, which is not from 01 to 12` }
-  const monthDays = daysInMonth(year, month)
-  if (day < 1 || day > monthDays) return { reason: `has day ${m[3]}, which is not from 01 to ${monthDays} in that month` }
-  if (hours > 23) return { reason: `has hour ${m[4]}, which is not from 00 to 23` }
-  if (minutes > 59) return { reason: `has minute ${m[5]}, which is not from 00 to 59` }
-  if (seconds > 59) return { reason: `has second ${m[6]}, which is not from 00 to 59` }
+  const fields = { year, month, day, hours, minutes, seconds }
+  const reason = fieldsReason(fields, millis)
+  if (reason !== undefined) return { reason }
   let offsetMs: number | undefined
   if (m[8] !== undefined) {
     offsetMs = 0
@@ -52,7 +49,7 @@ export const parseDateTime = (text: string): ParsedDateTime | ParseFailure => {
     if (oh > 23 || om > 59) return { reason: `has offset ${m[9]}${m[10]}:${m[11]}, which is not a valid UTC offset` }
     offsetMs = (m[9] === "-" ? -1 : 1) * (oh * MS_PER_HOUR + om * MS_PER_MINUTE)
   }
-  return { year, month, day, hours, minutes, seconds, millis, offsetMs }
+  return { ...fields, millis, offsetMs }
 }
 
 /** @internal */

@@ -18,16 +18,11 @@ const show = (text: string): string => JSON.stringify(text.length > 80 ? `${text
 const issueOf = (path: string, error: MountainTime.MountainTimeError, timeZone: string): Issue => {
   switch (error._tag) {
     case "NonexistentLocalTime":
-      return {
-        path,
-        message: error.message,
-        candidates: [MountainTime.formatIn(error.before, timeZone), MountainTime.formatIn(error.after, timeZone)]
-      }
     case "AmbiguousLocalTime":
       return {
         path,
         message: error.message,
-        candidates: [MountainTime.formatIn(error.earlier, timeZone), MountainTime.formatIn(error.later, timeZone)]
+        candidates: error.candidates.map((instant) => MountainTime.formatIn(instant, timeZone))
       }
     case "InvalidWallClock":
       return {

@@ -1,8 +1,14 @@
 /**
  * ISO 8601 date-times with an offset, as Propexo (Zod's `datetime({ offset:
  * true })`) accepts them, and whether one was written in Mountain Time.
+ *
+ * This is not the core's date-time reader, on purpose. The simulator stands
+ * in for Propexo and judges what our client sends, so it reads Propexo's
+ * grammar (`T` and seconds required, `±HH` allowed; no spaces, no date
+ * alone), which is not the core's, and it asks the runtime's time-zone
+ * database for Denver's offset directly: a judge that shared the core's
+ * code would agree with the core's mistakes.
  */
-import * as MountainTime from "@entrata-events/core/MountainTime"
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}(?::?\d{2})?)$/
 
@@ -42,6 +48,12 @@ export const offsetOf = (text: string): OffsetDateTime | undefined => {
   }
 }
 
+const denver = new Intl.DateTimeFormat("en-US", { timeZone: "America/Denver", timeZoneName: "longOffset" })
+
+/** Denver's offset at an instant as Intl names it: `GMT-07:00`. */
+const denverOffset = (epochMs: number): string | undefined =>
+  denver.formatToParts(epochMs).find((part) => part.type === "timeZoneName")?.value
+
 /**
  * Whether a date-time's offset is America/Denver's at that instant, i.e. it
  * was written as Entrata reads it.
@@ -50,5 +62,5 @@ export const offsetOf = (text: string): OffsetDateTime | undefined => {
  */
 export const isMountainTime = (text: string): boolean => {
   const parsed = offsetOf(text)
-  return parsed !== undefined && MountainTime.format(parsed.epochMs).endsWith(parsed.offset)
+  return parsed !== undefined && denverOffset(parsed.epochMs) === `GMT${parsed.offset}`
 }

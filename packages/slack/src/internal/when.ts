@@ -19,12 +19,6 @@ export interface WhenContext {
   readonly timeZone: string
 }
 
-interface CivilDate {
-  readonly year: number
-  readonly month: number
-  readonly day: number
-}
-
 interface TimeOfDay {
   readonly hours: number
   readonly minutes: number
@@ -49,56 +43,30 @@ const MONTHS = [
   "December"
 ]
 
-const pad = (n: number, width: number): string => String(n).padStart(width, "0")
-
-const daysInMonth = (year: number, month: number): number =>
-  month === 2
-    ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28)
-    : month === 4 || month === 6 || month === 9 || month === 11
-    ? 30
-    : 31
-
-/** Epoch milliseconds of civil fields read as UTC, for any year (Date.UTC maps 0–99 to 1900–1999). */
-const utcMillis = (date: CivilDate, time: TimeOfDay): number => {
-  const d = new Date(0)
-  d.setUTCFullYear(date.year, date.month - 1, date.day)
-  d.setUTCHours(time.hours, time.minutes, time.seconds, time.millis)
-  return d.getTime()
-}
-
-const shiftDays = (date: CivilDate, days: number): CivilDate => {
-  const d = new Date(0)
-  d.setUTCFullYear(date.year, date.month - 1, date.day + days)
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() }
-}
-
-const formatOffset = (minutes: number): string =>
-  `${minutes < 0 ? "-" : "+"}${pad(Math.floor(Math.abs(minutes) / 60), 2)}:${pad(Math.abs(minutes) % 60, 2)}`
-
 /**
- * How to name the offset of a candidate instant so that the name, appended
- * to the time, picks it: `MDT`/`MST` when the reading is Mountain Time's,
- * the numeric offset otherwise.
+ * How to name the offset of an instant so that the name, appended to the
+ * time, picks it: `MDT`/`MST` when the reading is Mountain Time's, the
+ * numeric offset otherwise.
  */
-const offsetName = (ms: number, timeZone: string): string => {
-  const offset = MountainTime.offsetMinutes(ms, timeZone)
-  if (offset === MountainTime.offsetMinutes(ms)) {
+const offsetName = (instant: MountainTime.Instant, timeZone: string): string => {
+  const offset = MountainTime.offsetMinutes(instant, timeZone)
+  if (offset === MountainTime.offsetMinutes(instant)) {
     if (offset === -360) return "MDT"
     if (offset === -420) return "MST"
   }
-  return formatOffset(offset)
+  return MountainTime.formatOffset(offset)
 }
 
 /** `01:30 MDT (2026-11-01T01:30:00-06:00)` */
-const describeCandidate = (ms: number, timeZone: string): string => {
-  const iso = MountainTime.formatIn(ms, timeZone)
-  return `${iso.slice(11, 16)} ${offsetName(ms, timeZone)} (${iso})`
+const describeCandidate = (instant: MountainTime.Instant, timeZone: string): string => {
+  const iso = MountainTime.formatIn(instant, timeZone)
+  return `${iso.slice(11, 16)} ${offsetName(instant, timeZone)} (${iso})`
 }
 
 const DAY_WORDS: Readonly<Record<string, number>> = { yesterday: -1, today: 0, tomorrow: 1 }
 
 interface Reading {
-  readonly date: CivilDate | undefined
+  readonly date: MountainTime.CalendarDate | undefined
   readonly time: TimeOfDay | undefined
   /** Offset in minutes, and whether it came from a Mountain abbreviation. */
   readonly zone: { readonly minutes: number; readonly abbreviation: string | undefined } | undefined
@@ -108,12 +76,12 @@ interface Reading {
  * Reads `[date] [time] [zone]` from lower-cased text with single spaces, or
  * says what is wrong with it.
  */
-const read = (s: string, now: CivilDate): Either.Either<Reading, string> => {
+const read = (s: string, now: MountainTime.CalendarDate): Either.Either<Reading, string> => {
   let rest = s
-  let date: CivilDate | undefined
+  let date: MountainTime.CalendarDate | undefined
   let m: RegExpExecArray | null
   if ((m = /^(yesterday|today|tomorrow)(?= |$)/.exec(rest)) !== null) {
-    date = shiftDays(now, DAY_WORDS[m[1]!]!)
+    date = MountainTime.addDays(now, DAY_WORDS[m[1]!]!)
   } else if ((m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?= |t\d|$)/.exec(rest)) !== null) {
     date = { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) }
   } else if ((m = /^(\d{1,2})\/(\d{1,2})(?:\/(\d{4}|\d{2}))?(?= |$)/.exec(rest)) !== null) {
@@ -123,7 +91,7 @@ const read = (s: string, now: CivilDate): Either.Either<Reading, string> => {
   if (m !== null) rest = rest.slice(m[0].length).replace(/^[ t]/, "")
   if (date !== undefined) {
     if (date.month < 1 || date.month > 12) return Either.left(`${date.month} is not a month (1 to 12)`)
-    const days = daysInMonth(date.year, date.month)
+    const days = MountainTime.daysInMonth(date.year, date.month)
     if (date.day < 1 || date.day > days) {
       return Either.left(`${MONTHS[date.month - 1]} ${date.year} has no day ${date.day} (it has ${days} days)`)
     }
@@ -195,43 +163,36 @@ export const readWhen = (text: string, context: WhenContext): Either.Either<numb
   if (time === undefined) {
     return Either.left(`${shown} has no time of day; add one, e.g. ${context.key}="${typed} 2:30pm"`)
   }
-  const day = date ?? today
-  if (zone !== undefined) {
-    const ms = utcMillis(day, time) - zone.minutes * 60_000
-    if (zone.abbreviation !== undefined) {
+  const { day, month, year } = date ?? today
+  const resolved = MountainTime.fromFields(
+    { year, month, day, ...time, offsetMinutes: zone?.minutes },
+    { timeZone: context.timeZone, disambiguation: "reject" }
+  )
+  if (Either.isRight(resolved)) {
+    const ms = resolved.right.epochMillis
+    if (zone?.abbreviation !== undefined) {
       const actual = MountainTime.offsetMinutes(ms)
       if (actual !== zone.minutes) {
-        const other = actual === -360 ? "MDT" : actual === -420 ? "MST" : formatOffset(actual)
+        const other = offsetName(ms, MountainTime.TIME_ZONE)
         return Either.left(
-          `${shown}: Mountain Time is on ${other} (${formatOffset(actual)}) at that moment, not ${zone.abbreviation}; ` +
-            `write ${other} or leave the zone out`
+          `${shown}: Mountain Time is on ${other} (${MountainTime.formatOffset(actual)}) at that moment, ` +
+            `not ${zone.abbreviation}; write ${other} or leave the zone out`
         )
       }
     }
     return Either.right(ms)
   }
-  const wall = `${pad(day.year, 4)}-${pad(day.month, 2)}-${pad(day.day, 2)}T` +
-    `${pad(time.hours, 2)}:${pad(time.minutes, 2)}:${pad(time.seconds, 2)}.${pad(time.millis, 3)}`
-  const resolved = MountainTime.fromWallClock(wall, { timeZone: context.timeZone, disambiguation: "reject" })
-  if (Either.isRight(resolved)) return Either.right(resolved.right.epochMillis)
   const error = resolved.left
+  const candidate = (instant: MountainTime.Instant) => describeCandidate(instant, context.timeZone)
   switch (error._tag) {
-    case "AmbiguousLocalTime": {
-      const earlier = error.earlier.epochMillis
-      const later = error.later.epochMillis
+    case "AmbiguousLocalTime":
       return Either.left(
-        `${shown} happens twice in ${error.timeZone}: ${describeCandidate(earlier, context.timeZone)} or ` +
-          `${describeCandidate(later, context.timeZone)}; write ${context.key}="${typed} ${
-            offsetName(earlier, context.timeZone)
-          }" or give an explicit offset`
+        `${MountainTime.formatCandidates(error, { input: shown, candidate })}; write ${context.key}="${typed} ${
+          offsetName(error.earlier, context.timeZone)
+        }" or give an explicit offset`
       )
-    }
     case "NonexistentLocalTime":
-      return Either.left(
-        `${shown} does not exist in ${error.timeZone}: the clocks skip that hour. Did you mean ` +
-          `${describeCandidate(error.before.epochMillis, context.timeZone)} or ` +
-          `${describeCandidate(error.after.epochMillis, context.timeZone)}? Write the time you mean`
-      )
+      return Either.left(`${MountainTime.formatCandidates(error, { input: shown, candidate })} Write the time you mean`)
     default:
       return Either.left(`${shown}: ${error.message}`)
   }
@@ -248,6 +209,8 @@ export const continuesWhen = (word: string): boolean =>
   /^(?:\d{1,2}(?::\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)?(?:am|pm|a\.m\.|p\.m\.|a|p)?|am|pm|a\.m\.|p\.m\.|noon|midnight|z|utc|gmt|mdt|mst|[+-]\d{2}(?::?\d{2})?)$/i
     .test(word)
 
+const two = (n: number): string => String(n).padStart(2, "0")
+
 /**
  * A time of day (`9:30am`, `17:00`, `noon`) as Propexo's `HH:mm:ss`.
  *
@@ -259,7 +222,7 @@ export const readTimeOfDay = (text: string, key: string): Either.Either<string, 
   if (Either.isRight(reading)) {
     const { date, time, zone } = reading.right
     if (date === undefined && zone === undefined && time !== undefined) {
-      return Either.right(`${pad(time.hours, 2)}:${pad(time.minutes, 2)}:${pad(time.seconds, 2)}`)
+      return Either.right(`${two(time.hours)}:${two(time.minutes)}:${two(time.seconds)}`)
     }
   }
   return Either.left(`${key}=${JSON.stringify(typed)} is not a time of day; write for example 9:30am or 17:00`)
