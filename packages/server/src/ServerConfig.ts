@@ -38,7 +38,9 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 
 /**
  * What one API key may do: write to these integrations, or to any (`*`).
@@ -145,11 +147,60 @@ export const parseTeams = (text: string): Either.Either<ReadonlyMap<string, stri
   return teams.size === 0 ? Either.left("must list at least one team_id=integration_id entry") : Either.right(teams)
 }
 
-// `mapOrFail` puts the variable in the error's path, so the message names it.
-const fromParser = <A>(name: string, parse: (text: string) => Either.Either<A, string>): Config.Config<A> =>
-  Config.string(name).pipe(
-    Config.mapOrFail((text) => Either.mapLeft(parse(text), (reason) => ConfigError.InvalidData([], reason)))
-  )
+// Schema.Config prints a failed decoding as a tree over several lines; the
+// parser's message says it all, on the one line a configuration error gets.
+const parserMessage = (issue: ParseResult.ParseIssue): string => {
+  const inner = issue._tag === "Transformation" ? issue.issue : issue
+  return inner._tag === "Type" && inner.message !== undefined
+    ? inner.message
+    : ParseResult.TreeFormatter.formatIssueSync(inner)
+}
+
+/** A variable's text, read by `parse`, into a value of `to`. */
+const fromParser = <A>(
+  to: Schema.Schema<A>,
+  parse: (text: string) => Either.Either<A, string>,
+  write: (value: A) => string
+): Schema.Schema<A, string> =>
+  Schema.transformOrFail(Schema.String, to, {
+    strict: true,
+    decode: (text, _, ast) => Either.mapLeft(parse(text), (message) => new ParseResult.Type(ast, text, message)),
+    encode: (value) => ParseResult.succeed(write(value))
+  }).annotations({ message: parserMessage })
+
+const ApiKeySchema = Schema.Struct({
+  key: Schema.RedactedFromSelf(Schema.String),
+  integrations: Schema.Union(Schema.Literal("*"), Schema.Array(Schema.String))
+})
+
+/**
+ * `SERVER_API_KEYS`: the text {@link parseApiKeys} reads, as keys. A
+ * failure's message names the entry and the rule it breaks.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const ApiKeysFromString: Schema.Schema<ReadonlyArray<ApiKey>, string> = fromParser(
+  Schema.Array(ApiKeySchema),
+  parseApiKeys,
+  (keys) =>
+    keys.map(({ integrations, key }) =>
+      `${Redacted.value(key)}=${integrations === "*" ? "*" : integrations.join("+")}`
+    ).join(",")
+).annotations({ identifier: "ApiKeysFromString" })
+
+/**
+ * `SLACK_TEAMS`: the text {@link parseTeams} reads, as team id to
+ * integration id.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const TeamsFromString: Schema.Schema<ReadonlyMap<string, string>, string> = fromParser(
+  Schema.ReadonlyMapFromSelf({ key: Schema.String, value: Schema.String }),
+  parseTeams,
+  (teams) => Array.from(teams, ([team, integration]) => `${team}=${integration}`).join(",")
+).annotations({ identifier: "TeamsFromString" })
 
 const port = Config.integer("PORT").pipe(
   Config.validate({ message: "must be a port number from 0 to 65535", validation: (n) => n >= 0 && n <= 65_535 }),
@@ -184,7 +235,7 @@ const http: Config.Config<HttpLimits> = Config.all({
 
 const slack = Config.all({
   secret: Config.option(Config.redacted("SLACK_SIGNING_SECRET")),
-  teams: Config.option(fromParser("SLACK_TEAMS", parseTeams)),
+  teams: Config.option(Schema.Config("SLACK_TEAMS", TeamsFromString)),
   single: Config.option(Config.string("SLACK_INTEGRATION_ID").pipe(
     Config.validate({ message: "must be a Propexo integration id", validation: (id) => ID.test(id) })
   ))
@@ -260,7 +311,7 @@ export const config: Effect.Effect<ServerConfig, ConfigError.ConfigError> = Effe
   const rest = yield* Config.all({
     port,
     host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
-    apiKeys: Config.option(fromParser("SERVER_API_KEYS", parseApiKeys)),
+    apiKeys: Config.option(Schema.Config("SERVER_API_KEYS", ApiKeysFromString)),
     http,
     memoryLogInterval: positiveDuration("SERVER_MEMORY_LOG_INTERVAL", "5 minutes"),
     slack,
