@@ -6,30 +6,16 @@
  *
  * @since 0.1.0
  */
-import * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as ConfigErrors from "./internal/configError.js"
 import { start } from "./Server.js"
 import { config } from "./ServerConfig.js"
-
-/** Every leaf of a ConfigError tree as `VARIABLE: what is wrong`. */
-const describe = (error: ConfigError.ConfigError): Array<string> => {
-  switch (error._op) {
-    case "And":
-    case "Or":
-      return [...describe(error.left), ...describe(error.right)]
-    case "InvalidData":
-    case "MissingData":
-    case "SourceUnavailable":
-    case "Unsupported":
-      return [`${error.path.join(".")}: ${error.message}`]
-  }
-}
 
 const main = async () => {
   const read = await Effect.runPromise(Effect.either(config))
   if (Either.isLeft(read)) {
-    console.error(`entrata-events: configuration error: ${describe(read.left).join("; ")}`)
+    console.error(`entrata-events: configuration error: ${ConfigErrors.describe(read.left).join("; ")}`)
     process.exit(78)
   }
   const server = await start(read.right)
