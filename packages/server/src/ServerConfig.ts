@@ -28,6 +28,8 @@
  * `PROPEXO_BASE_URL=simulator` (then without a token). Any other setting
  * without a token, or an empty one, is refused naming `PROPEXO_TOKEN`.
  *
+ * {@link make} holds a configuration made in code to the same rules.
+ *
  * @since 0.1.0
  */
 import * as MountainTime from "@entrata-events/core/MountainTime"
