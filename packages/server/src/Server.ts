@@ -4,31 +4,52 @@
  * (the embedded simulator when the configuration selects it). Every answer
  * of its own, unknown paths and malformed requests included, is JSON.
  *
+ * It is an Effect program: {@link make} runs it for the life of a scope,
+ * {@link layer} and {@link layerConfig} for the life of a layer, which
+ * `main.ts` launches. Closing the scope (SIGTERM or SIGINT, through
+ * `NodeRuntime.runMain`) stops it gracefully: it stops accepting, the
+ * requests under way get the grace period to finish and the Slack
+ * follow-ups what is left of it, then the Propexo client and the embedded
+ * simulator are released.
+ *
  * @since 0.1.0
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { ApplicantEventsLive, PropexoClient, PropexoConfig } from "@entrata-events/propexo"
-import {
-  ApplicantEventsRouter,
-  createApplicantEventsRouter,
-  Fallback,
-  JobOwners,
-  Unauthorized
-} from "@entrata-events/express"
+import { createApplicantEventsRouter, Fallback, JobOwners } from "@entrata-events/express"
 import { Sandbox, Seed } from "@entrata-events/sandbox"
 import { ApplicantEventCommand } from "@entrata-events/slack"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import type * as ConfigError from "effect/ConfigError"
+import * as Console from "effect/Console"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
 import express from "express"
-import * as Crypto from "node:crypto"
-import * as Http from "node:http"
-import type { AddressInfo } from "node:net"
-import type { ApiKey, HttpLimits, ServerConfig } from "./ServerConfig.js"
+import type * as Http from "node:http"
+import * as Callers from "./internal/callers.js"
+import * as ConfigErrors from "./internal/configError.js"
+import * as Listener from "./internal/listener.js"
+import * as ServerConfig from "./ServerConfig.js"
+
+/**
+ * Where a started service answers.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Listening {
+  /** `http://host:port` the service answers on. */
+  readonly url: string
+}
 
 /**
  * A running service.
@@ -36,9 +57,7 @@ import type { ApiKey, HttpLimits, ServerConfig } from "./ServerConfig.js"
  * @since 0.1.0
  * @category models
  */
-export interface RunningServer {
-  /** `http://host:port` the service answers on. */
-  readonly url: string
+export interface RunningServer extends Listening {
   /** Stops accepting, lets requests under way finish (at most `grace`), releases everything. */
   readonly close: () => Promise<void>
 }
@@ -48,61 +67,55 @@ export interface RunningServer {
  * @category models
  */
 export interface StartOptions {
-  /** Where the service's own lines go (start-up, the generated key, the sample command). */
+  /** Where the service's own lines go (start-up, the generated key, the sample command). Default: `Console.log`. */
   readonly print?: ((line: string) => void) | undefined
   /** The most time requests under way get to finish on close. Default 10 s. */
   readonly graceMillis?: number | undefined
 }
 
-const digest = (text: string) => Crypto.createHash("sha256").update(text).digest()
-
-/** Bearer API keys, compared in constant time. */
-const keyAuthorizer = (keys: ReadonlyArray<ApiKey>): ApplicantEventsRouter.Authorize => {
-  const known = keys.map((k, index) => ({
-    digest: digest(Redacted.value(k.key)),
-    integrations: k.integrations,
-    caller: `key-${index + 1}`
-  }))
-  return (req) => {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get("authorization") ?? "")
-    if (match === null) return new Unauthorized({ reason: "send your API key as Authorization: Bearer <key>" })
-    const given = digest(match[1]!)
-    const found = known.find((k) => Crypto.timingSafeEqual(k.digest, given))
-    return found === undefined
-      ? new Unauthorized({ reason: "unknown API key" })
-      : { integrations: found.integrations, caller: found.caller }
+/**
+ * The service could not start: its address is in use, say, or the embedded
+ * simulator could not start.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class StartError extends Schema.TaggedError<StartError>()("StartError", {
+  reason: Schema.String,
+  cause: Schema.Defect
+}) {
+  override get message(): string {
+    return this.reason
   }
 }
 
+const DEFAULT_GRACE_MILLIS = 10_000
+
+const decodeGrace = Schema.decodeUnknown(Schema.Struct({
+  graceMillis: Schema.NonNegative.pipe(Schema.finite())
+}))
+
+const messageOf = (cause: unknown) => cause instanceof Error ? cause.message : String(cause)
+
 /** How often `/readyz` may ask Propexo: each check spends one request of the shared quota. */
-const READINESS_CHECK_MILLIS = 60_000
+const READINESS_CHECK = Duration.minutes(1)
 
 /**
  * `/readyz`: whether the last catalog read (`GET /v1/event-types/?limit=1`,
  * made at most once a minute) succeeded, with the pacer's last known quota,
  * which costs nothing to read.
  */
-const readiness = (runtime: ManagedRuntime.ManagedRuntime<PropexoClient.PropexoClient, never>) => {
-  let checkedAt = Number.NEGATIVE_INFINITY
-  let reachable: Promise<boolean> = Promise.resolve(false)
-  return async (): Promise<{ readonly ready: boolean; readonly quota: PropexoClient.Quota }> => {
-    const now = Date.now()
-    if (now - checkedAt >= READINESS_CHECK_MILLIS) {
-      checkedAt = now
-      reachable = runtime.runPromise(
-        Effect.flatMap(PropexoClient.PropexoClient, (client) =>
-          client.api.eventTypes.list({ urlParams: { limit: 1 } })).pipe(
-            Effect.timeout("5 seconds"),
-            Effect.as(true),
-            Effect.orElseSucceed(() => false)
-          )
-      )
-    }
-    const quota = runtime.runPromise(Effect.flatMap(PropexoClient.PropexoClient, (client) => client.quota))
-    const [ready, known] = await Promise.all([reachable, quota])
-    return { ready, quota: known }
-  }
-}
+const readiness = Effect.gen(function*() {
+  const reachable = yield* Effect.cachedWithTTL(
+    Effect.flatMap(PropexoClient.PropexoClient, (client) => client.api.eventTypes.list({ urlParams: { limit: 1 } })).pipe(
+      Effect.timeout("5 seconds"),
+      Effect.as(true),
+      Effect.orElseSucceed(() => false)
+    ),
+    READINESS_CHECK
+  )
+  return Effect.all({ ready: reachable, quota: Effect.flatMap(PropexoClient.PropexoClient, (client) => client.quota) })
+})
 
 const logMemory = Effect.suspend(() => {
   const memory = process.memoryUsage()
@@ -114,23 +127,6 @@ const logMemory = Effect.suspend(() => {
     })
   )
 })
-
-/** A Node server over `app` with the configured timeouts and connection cap. */
-const nodeServer = (app: express.Express, limits: HttpLimits): Http.Server => {
-  const headersTimeout = Duration.toMillis(limits.headersTimeout)
-  const requestTimeout = Duration.toMillis(limits.requestTimeout)
-  const server = Http.createServer({
-    headersTimeout,
-    requestTimeout,
-    keepAliveTimeout: Duration.toMillis(limits.keepAliveTimeout),
-    // Node looks for expired requests this often (30 s by default): often
-    // enough that a short timeout cuts a slow client off close to it.
-    connectionsCheckingInterval: Math.max(10, Math.min(1_000, headersTimeout / 2))
-  }, app)
-  server.maxConnections = limits.maxConnections
-  server.on("clientError", Fallback.onClientError)
-  return server
-}
 
 const sampleCommand = (url: string, key: string, demo: boolean) => {
   const body = demo
@@ -154,86 +150,63 @@ const sampleCommand = (url: string, key: string, demo: boolean) => {
     `-H 'Content-Type: application/json' -d '${JSON.stringify(body)}'`
 }
 
-/**
- * Lets the Slack follow-ups under way be posted, within what is left of the
- * grace period, so that a person who recorded an event always hears back;
- * past it, stops following write statuses (each command then says so) and
- * waits for those last messages.
- */
-const slackFollowUps = async (command: ApplicantEventCommand.RegisteredCommand, millis: number) => {
-  let timer: NodeJS.Timeout | undefined
-  const idle = await Promise.race([
-    command.whenIdle().then(() => true),
-    new Promise<false>((resolve) => timer = setTimeout(resolve, Math.max(0, millis), false))
-  ])
-  clearTimeout(timer)
-  if (idle) return
-  command.stopFollowingWrites()
-  await command.whenIdle()
-}
-
-/**
- * Starts the service as configured.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const start = async (config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> => {
-  const print = options.print ?? ((line: string) => console.log(line))
-  const graceMillis = options.graceMillis ?? 10_000
-  if (Option.isSome(config.propexo) && Option.isNone(config.apiKeys)) {
-    throw new TypeError("Server.start: a real Propexo needs apiKeys; a key is generated only for the embedded simulator")
-  }
-
-  const { propexo, sandbox } = await Option.match(config.propexo, {
-    onSome: (propexo) => Promise.resolve({ propexo, sandbox: undefined }),
-    onNone: async () => {
-      const sandbox = await Sandbox.startSandbox({ jobDelay: "500 millis" })
-      print(
-        `No PROPEXO_TOKEN set: using the embedded Propexo simulator at ${sandbox.baseUrl} (inspect it under /_sandbox/)`
-      )
-      const propexo: PropexoConfig.PropexoConfigOptions = { token: Redacted.make(sandbox.token), baseUrl: sandbox.baseUrl }
-      return { propexo, sandbox }
-    }
-  })
-
-  const runtime = ManagedRuntime.make(
-    ApplicantEventsLive.layer().pipe(
-      Layer.provide(PropexoConfig.PropexoConfig.layer(propexo)),
-      Layer.provide(NodeHttpClient.layerUndici)
-    )
+/** The embedded Propexo simulator, for the life of the scope, as the client's options. */
+const simulator = (print: (line: string) => Effect.Effect<void>) =>
+  Sandbox.make({ jobDelay: "500 millis" }).pipe(
+    Effect.mapError((cause) =>
+      new StartError({ reason: `the embedded Propexo simulator could not start: ${cause.message}`, cause })
+    ),
+    Effect.tap((sandbox) =>
+      print(`No PROPEXO_TOKEN set: using the embedded Propexo simulator at ${sandbox.baseUrl} (inspect it under /_sandbox/)`)
+    ),
+    Effect.map((sandbox): PropexoConfig.PropexoConfigOptions => ({ token: sandbox.token, baseUrl: sandbox.baseUrl }))
   )
 
-  const { generatedKey, keys } = Option.match(config.apiKeys, {
-    onSome: (keys): { keys: ReadonlyArray<ApiKey>; generatedKey?: string } => ({ keys }),
-    onNone: () => {
-      const generatedKey = `ee_${Crypto.randomBytes(24).toString("base64url")}`
-      return { keys: [{ key: Redacted.make(generatedKey), integrations: "*" as const }], generatedKey }
-    }
-  })
+/**
+ * The Propexo client and the services over it, for the life of the scope;
+ * built at once, so that a client that cannot be built stops start-up.
+ */
+const clientRuntime = (propexo: PropexoConfig.PropexoConfigOptions) =>
+  Effect.acquireRelease(
+    Effect.sync(() =>
+      ManagedRuntime.make(
+        ApplicantEventsLive.layer().pipe(
+          Layer.provide(PropexoConfig.PropexoConfig.layer(propexo)),
+          Layer.provide(NodeHttpClient.layerUndici)
+        )
+      )
+    ),
+    (runtime) => runtime.disposeEffect
+  ).pipe(Effect.tap((runtime) => runtime.runtimeEffect))
 
+type ClientRuntime = Effect.Effect.Success<ReturnType<typeof clientRuntime>>
+
+type Readiness = Effect.Effect.Success<typeof readiness>
+
+/** The Express app: Slack's receiver, the checks, the route, and the JSON fallbacks last. */
+const routes = (
+  config: ServerConfig.ServerConfig,
+  runtime: ClientRuntime,
+  keys: ReadonlyArray<ServerConfig.ApiKey>,
+  ready: Readiness
+) => {
   const app = express()
   app.disable("x-powered-by")
 
-  let slackCommand: ApplicantEventCommand.RegisteredCommand | undefined
-  if (Option.isSome(config.slack)) {
-    const teams = config.slack.value.teams
-    const { receiver, command } = ApplicantEventCommand.makeExpressApp({
-      signingSecret: config.slack.value.signingSecret,
+  const slack = Option.map(config.slack, ({ signingSecret, teams }) =>
+    ApplicantEventCommand.makeExpressApp({
+      signingSecret,
       runtime,
       timeZone: config.timeZone,
       endpoint: "/slack/events",
       authorize: ({ team_id }) => teams.get(team_id) ?? teams.get("*") ?? null
-    })
-    app.use(receiver.router)
-    slackCommand = command
-  }
+    }))
+  if (Option.isSome(slack)) app.use(slack.value.receiver.router)
 
-  const ready = readiness(runtime)
   const onlyGet = Fallback.methodNotAllowed("GET, HEAD")
   app.route("/healthz").get((_req, res) => void res.json({ status: "ok" })).all(onlyGet)
   app.route("/readyz").get((_req, res, next) => {
-    ready().then(({ quota, ready }) =>
+    runtime.runPromise(ready).then(({ quota, ready }) =>
       res.status(ready ? 200 : 503).json({
         status: ready ? "ready" : "Propexo unreachable",
         quota: { limit: quota.limit, resets_at: DateTime.formatIso(quota.resetAt) }
@@ -243,54 +216,143 @@ export const start = async (config: ServerConfig, options: StartOptions = {}): P
     "/applicant-events",
     createApplicantEventsRouter({
       runtime,
-      authorize: keyAuthorizer(keys),
+      authorize: Callers.keyAuthorizer(keys),
       timeZone: config.timeZone,
       jobOwners: JobOwners.inMemory()
     })
   )
   app.use(Fallback.notFound, Fallback.handleError)
+  return { app, slack: Option.map(slack, ({ command }) => command) }
+}
 
-  const server = nodeServer(app, config.http)
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject)
-    server.listen(config.port, config.host, () => {
-      server.off("error", reject)
-      resolve()
-    })
-  })
-  const { port } = server.address() as AddressInfo // a TCP listener's address is always an AddressInfo
-  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`
-
-  print(`entrata-events listening on ${url}`)
-  print(
-    Option.isSome(config.slack)
-      ? `Slack command on at ${url}/slack/events`
-      : "Slack is off: set SLACK_SIGNING_SECRET and SLACK_INTEGRATION_ID (or SLACK_TEAMS) to turn it on"
+/**
+ * Lets the Slack follow-ups under way be posted, within what is left of the
+ * grace period, so that a person who recorded an event always hears back;
+ * past it, stops following write statuses (each command then says so) and
+ * waits for those last messages.
+ */
+const slackFollowUps = (command: ApplicantEventCommand.RegisteredCommand, within: Duration.Duration) => {
+  const idle = Effect.promise(() => command.whenIdle())
+  // A finalizer runs uninterruptibly: the wait must be interruptible for the timeout to end it.
+  return Effect.interruptible(idle).pipe(
+    Effect.timeoutOption(within),
+    Effect.flatMap(Option.match({
+      onSome: () => Effect.void,
+      onNone: () => Effect.zipRight(Effect.sync(() => command.stopFollowingWrites()), idle)
+    }))
   )
-  if (generatedKey !== undefined) {
-    print(`No SERVER_API_KEYS set: generated one API key for this run: ${generatedKey}`)
+}
+
+/** The listener's release: the requests under way, then the Slack follow-ups, within the grace period. */
+const stop = (
+  server: Http.Server,
+  slack: Option.Option<ApplicantEventCommand.RegisteredCommand>,
+  grace: Duration.Duration,
+  print: (line: string) => Effect.Effect<void>,
+  exit: Exit.Exit<unknown, unknown>
+) =>
+  Effect.gen(function*() {
+    if (Exit.isInterrupted(exit)) yield* print("Interrupted: finishing requests under way, then stopping")
+    const stopping = yield* Clock.currentTimeMillis
+    yield* Listener.close(server, grace)
+    if (Option.isNone(slack)) return
+    const spent = (yield* Clock.currentTimeMillis) - stopping
+    yield* slackFollowUps(slack.value, Duration.millis(Math.max(0, Duration.toMillis(grace) - spent)))
+  })
+
+/**
+ * Starts the service as configured, for the life of the scope; closing the
+ * scope stops it gracefully (see the module's documentation). Fails with a
+ * `ConfigError` naming the field for what {@link ServerConfig.make} refuses
+ * (a real Propexo without `apiKeys`, say) or a negative `graceMillis`, and
+ * with a {@link StartError} when it cannot listen.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const make: (
+  config: ServerConfig.ServerConfig,
+  options?: StartOptions
+) => Effect.Effect<Listening, ConfigError.ConfigError | StartError, Scope.Scope> = Effect.fn("Server.make")(
+  function*(options: ServerConfig.ServerConfig, startOptions: StartOptions = {}) {
+    const config = yield* ServerConfig.make(options)
+    const { graceMillis } = yield* Effect.mapError(
+      decodeGrace({ graceMillis: startOptions.graceMillis ?? DEFAULT_GRACE_MILLIS }),
+      ConfigErrors.fromParseError
+    )
+    const custom = startOptions.print
+    const print = (line: string) => custom === undefined ? Console.log(line) : Effect.sync(() => custom(line))
+
+    // Released in the reverse order: the listener, the Propexo client, then the simulator.
+    const propexo = yield* Option.match(config.propexo, { onSome: Effect.succeed, onNone: () => simulator(print) })
+    const runtime = yield* clientRuntime(propexo)
+    const ready = yield* Effect.provide(readiness, runtime)
+    const { generatedKey, keys } = Callers.keysOf(config.apiKeys)
+    // The options the adapters check were checked by `ServerConfig.make`; a refusal here is theirs.
+    const { app, slack } = yield* Effect.try({
+      try: () => routes(config, runtime, keys, ready),
+      catch: (cause) => new StartError({ reason: `the routes could not be made: ${messageOf(cause)}`, cause })
+    })
+    const { url } = yield* Effect.acquireRelease(
+      // Node's message names the address: `listen EADDRINUSE: address already in use 127.0.0.1:3000`.
+      Listener.listen(app, config, (cause) => new StartError({ reason: cause.message, cause })),
+      ({ server }, exit) => stop(server, slack, Duration.millis(graceMillis), print, exit)
+    )
+
+    yield* print(`entrata-events listening on ${url}`)
+    yield* print(
+      Option.isSome(config.slack)
+        ? `Slack command on at ${url}/slack/events`
+        : "Slack is off: set SLACK_SIGNING_SECRET and SLACK_INTEGRATION_ID (or SLACK_TEAMS) to turn it on"
+    )
+    if (generatedKey !== undefined) {
+      yield* print(`No SERVER_API_KEYS set: generated one API key for this run: ${generatedKey}`)
+    }
+    yield* print(
+      `Record a sample event:\n${sampleCommand(url, generatedKey ?? "<your API key>", Option.isNone(config.propexo))}`
+    )
+    yield* logMemory.pipe(Effect.repeat(Schedule.spaced(config.memoryLogInterval)), Effect.forkScoped)
+    return { url }
   }
-  print(`Record a sample event:\n${sampleCommand(url, generatedKey ?? "<your API key>", sandbox !== undefined)}`)
-  runtime.runFork(logMemory)
-  const memoryLog = setInterval(() => runtime.runFork(logMemory), Duration.toMillis(config.memoryLogInterval)).unref()
+)
 
+/**
+ * The service as a layer, for `Layer.launch`: it starts when the layer is
+ * built and stops gracefully when the layer is released.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layer = (
+  config: ServerConfig.ServerConfig,
+  options?: StartOptions
+): Layer.Layer<never, ConfigError.ConfigError | StartError> => Layer.scopedDiscard(make(config, options))
+
+/**
+ * {@link layer}, configured from the environment through the current
+ * `ConfigProvider` ({@link ServerConfig.config}).
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerConfig = (options?: StartOptions): Layer.Layer<never, ConfigError.ConfigError | StartError> =>
+  Layer.unwrapEffect(Effect.map(ServerConfig.config, (config) => layer(config, options)))
+
+/**
+ * Starts the service as configured, from code outside Effect: {@link make}
+ * in a scope of its own, which `close` closes. Rejects with the
+ * `ConfigError` or {@link StartError} that `make` fails with.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const start = async (config: ServerConfig.ServerConfig, options: StartOptions = {}): Promise<RunningServer> => {
+  const scope = Effect.runSync(Scope.make())
+  const exit = await Effect.runPromiseExit(Scope.extend(make(config, options), scope))
+  if (Exit.isFailure(exit)) {
+    await Effect.runPromise(Scope.close(scope, exit))
+    throw Cause.squash(exit.cause)
+  }
   let closing: Promise<void> | undefined
-  const close = () =>
-    closing ??= (async () => {
-      clearInterval(memoryLog)
-      const deadline = Date.now() + graceMillis
-      await new Promise<void>((resolve) => {
-        const force = setTimeout(() => server.closeAllConnections(), graceMillis)
-        server.close(() => {
-          clearTimeout(force)
-          resolve()
-        })
-        server.closeIdleConnections()
-      })
-      if (slackCommand !== undefined) await slackFollowUps(slackCommand, deadline - Date.now())
-      await runtime.dispose()
-      await sandbox?.close()
-    })()
-
-  return { url, close }
+  return { url: exit.value.url, close: () => closing ??= Effect.runPromise(Scope.close(scope, Exit.void)) }
 }

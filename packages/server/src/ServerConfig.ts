@@ -28,6 +28,8 @@
  * `PROPEXO_BASE_URL=simulator` (then without a token). Any other setting
  * without a token, or an empty one, is refused naming `PROPEXO_TOKEN`.
  *
+ * {@link make} holds a configuration made in code to the same rules.
+ *
  * @since 0.1.0
  */
 import * as MountainTime from "@entrata-events/core/MountainTime"
@@ -38,7 +40,11 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as ConfigErrors from "./internal/configError.js"
 
 /**
  * What one API key may do: write to these integrations, or to any (`*`).
@@ -96,6 +102,43 @@ export interface ServerConfig {
 const KEY = /^[A-Za-z0-9._~-]{16,256}$/
 const ID = /^[A-Za-z0-9_-]{1,128}$/
 
+/** A rule a value follows, in the shape of `Config.validate`'s argument, for schemas too. */
+interface Rule<A> {
+  readonly message: string
+  readonly validation: (value: A) => boolean
+}
+
+const PORT: Rule<number> = {
+  message: "must be a port number from 0 to 65535",
+  validation: (n) => Number.isInteger(n) && n >= 0 && n <= 65_535
+}
+
+const POSITIVE_DURATION: Rule<Duration.Duration> = {
+  message: "must be a positive, finite duration such as 30 seconds",
+  validation: (d) => Duration.isFinite(d) && Duration.toMillis(d) > 0
+}
+
+const POSITIVE_WHOLE: Rule<number> = {
+  message: "must be a positive whole number",
+  validation: (n) => Number.isInteger(n) && n > 0
+}
+
+const INTEGRATION_ID: Rule<string> = { message: "must be a Propexo integration id", validation: (id) => ID.test(id) }
+
+const API_KEY: Rule<Redacted.Redacted<string>> = {
+  message: "must be 16 to 256 characters of A-Z a-z 0-9 . _ ~ -",
+  validation: (key) => KEY.test(Redacted.value(key))
+}
+
+const TIME_ZONE: Rule<string> = {
+  message: "must be an IANA time zone such as America/Denver",
+  validation: (zone) => Either.isRight(MountainTime.fromWallClock("2026-01-15 12:00", { timeZone: zone }))
+}
+
+// Node refuses to make a server whose headers may take longer than the whole request.
+const headersWithinRequest = (limits: HttpLimits) =>
+  Duration.lessThanOrEqualTo(limits.headersTimeout, limits.requestTimeout)
+
 /**
  * Reads `key=integration[+integration…]` or `key=*` entries, comma-separated.
  * Keys are 16 to 256 URL-safe characters.
@@ -112,7 +155,7 @@ export const parseApiKeys = (text: string): Either.Either<ReadonlyArray<ApiKey>,
     const key = at < 0 ? entry : entry.slice(0, at)
     const scope = at < 0 ? "" : entry.slice(at + 1).trim()
     if (!KEY.test(key)) {
-      return Either.left(`entry ${index + 1}: the key must be 16 to 256 characters of A-Z a-z 0-9 . _ ~ -`)
+      return Either.left(`entry ${index + 1}: the key ${API_KEY.message}`)
     }
     if (scope === "*") {
       keys.push({ key: Redacted.make(key), integrations: "*" })
@@ -145,38 +188,142 @@ export const parseTeams = (text: string): Either.Either<ReadonlyMap<string, stri
   return teams.size === 0 ? Either.left("must list at least one team_id=integration_id entry") : Either.right(teams)
 }
 
-// `mapOrFail` puts the variable in the error's path, so the message names it.
-const fromParser = <A>(name: string, parse: (text: string) => Either.Either<A, string>): Config.Config<A> =>
-  Config.string(name).pipe(
-    Config.mapOrFail((text) => Either.mapLeft(parse(text), (reason) => ConfigError.InvalidData([], reason)))
-  )
+const satisfying = <A, I>(schema: Schema.Schema<A, I>, rule: Rule<A>) =>
+  schema.pipe(Schema.filter((value) => rule.validation(value) || rule.message))
 
-const port = Config.integer("PORT").pipe(
-  Config.validate({ message: "must be a port number from 0 to 65535", validation: (n) => n >= 0 && n <= 65_535 }),
-  Config.withDefault(3000)
+// The message replaces the default one, which would print the value refused: a secret, maybe.
+const Secret = Schema.RedactedFromSelf(Schema.String).annotations({
+  message: () => ({ message: "must be Redacted (Redacted.make(secret)), so it is never logged", override: true })
+})
+
+const PositiveDuration = satisfying(Schema.DurationFromSelf, POSITIVE_DURATION)
+
+const IntegrationId = satisfying(Schema.String, INTEGRATION_ID)
+
+const ApiKeySchema = Schema.Struct({
+  key: satisfying(Secret, API_KEY),
+  integrations: Schema.Union(Schema.Literal("*"), Schema.Array(IntegrationId).pipe(Schema.minItems(1)))
+})
+
+const ApiKeysSchema = Schema.Array(ApiKeySchema).pipe(Schema.minItems(1))
+
+const TeamsSchema = Schema.ReadonlyMapFromSelf({ key: Schema.String, value: IntegrationId }).pipe(
+  Schema.filter((teams) => teams.size > 0 || "must map at least one team")
 )
 
-const positiveDuration = (name: string, fallback: Duration.DurationInput) =>
-  Config.duration(name).pipe(
-    Config.validate({
-      message: "must be a positive, finite duration such as 30 seconds",
-      validation: (d) => Duration.isFinite(d) && Duration.toMillis(d) > 0
-    }),
-    Config.withDefault(Duration.decode(fallback))
+// Schema.Config prints a failed decoding as a tree over several lines; the
+// parser's message says it all, on the one line a configuration error gets.
+const parserMessage = (issue: ParseResult.ParseIssue): string => {
+  const inner = issue._tag === "Transformation" ? issue.issue : issue
+  return inner._tag === "Type" && inner.message !== undefined
+    ? inner.message
+    : ParseResult.TreeFormatter.formatIssueSync(inner)
+}
+
+/** A variable's text, read by `parse`, into a value of `to`. */
+const fromParser = <A>(
+  to: Schema.Schema<A>,
+  parse: (text: string) => Either.Either<A, string>,
+  write: (value: A) => string
+): Schema.Schema<A, string> =>
+  Schema.transformOrFail(Schema.String, to, {
+    strict: true,
+    decode: (text, _, ast) => Either.mapLeft(parse(text), (message) => new ParseResult.Type(ast, text, message)),
+    encode: (value) => ParseResult.succeed(write(value))
+  }).annotations({ message: parserMessage })
+
+/**
+ * `SERVER_API_KEYS`: the text {@link parseApiKeys} reads, as keys. A
+ * failure's message names the entry and the rule it breaks.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const ApiKeysFromString: Schema.Schema<ReadonlyArray<ApiKey>, string> = fromParser(
+  ApiKeysSchema,
+  parseApiKeys,
+  (keys) =>
+    keys.map(({ integrations, key }) =>
+      `${Redacted.value(key)}=${integrations === "*" ? "*" : integrations.join("+")}`
+    ).join(",")
+).annotations({ identifier: "ApiKeysFromString" })
+
+/**
+ * `SLACK_TEAMS`: the text {@link parseTeams} reads, as team id to
+ * integration id.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const TeamsFromString: Schema.Schema<ReadonlyMap<string, string>, string> = fromParser(
+  TeamsSchema,
+  parseTeams,
+  (teams) => Array.from(teams, ([team, integration]) => `${team}=${integration}`).join(",")
+).annotations({ identifier: "TeamsFromString" })
+
+// Checks only the token, which the server handles; `PropexoConfig.make` checks the rest when the client starts.
+const PropexoOptions = Schema.declare(
+  (u: unknown): u is PropexoConfig.PropexoConfigOptions =>
+    Predicate.hasProperty(u, "token") && Redacted.isRedacted(u.token),
+  { identifier: "PropexoConfigOptions", message: () => "must be Propexo's options, with the token Redacted" }
+)
+
+const HttpLimitsSchema = Schema.Struct({
+  headersTimeout: PositiveDuration,
+  requestTimeout: PositiveDuration,
+  keepAliveTimeout: PositiveDuration,
+  maxConnections: satisfying(Schema.Number, POSITIVE_WHOLE)
+}).pipe(
+  Schema.filter((limits) =>
+    headersWithinRequest(limits) || { path: ["headersTimeout"], message: "must not be longer than requestTimeout" }
   )
+)
+
+const ServerConfigSchema: Schema.Schema<ServerConfig> = Schema.Struct({
+  port: satisfying(Schema.Number, PORT),
+  host: Schema.String,
+  propexo: Schema.OptionFromSelf(PropexoOptions),
+  apiKeys: Schema.OptionFromSelf(ApiKeysSchema),
+  http: HttpLimitsSchema,
+  memoryLogInterval: PositiveDuration,
+  slack: Schema.OptionFromSelf(Schema.Struct({ signingSecret: Secret, teams: TeamsSchema })),
+  timeZone: satisfying(Schema.String, TIME_ZONE)
+}).pipe(
+  Schema.filter((config) =>
+    Option.isNone(config.propexo) || Option.isSome(config.apiKeys) || {
+      path: ["apiKeys"],
+      message: "are required with a real Propexo: a key is generated only for the embedded simulator"
+    }
+  )
+)
+
+const decode = Schema.decode(ServerConfigSchema, { errors: "all" })
+
+/**
+ * Checks a configuration made in code by the rules {@link config} applies
+ * to the environment's. A value that breaks its rule, or a real Propexo
+ * without `apiKeys`, fails with a `ConfigError` naming the field (`port`,
+ * `http.headersTimeout`); secrets stay out of its messages.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const make = (options: ServerConfig): Effect.Effect<ServerConfig, ConfigError.ConfigError> =>
+  Effect.mapError(decode(options), ConfigErrors.fromParseError)
+
+const port = Config.integer("PORT").pipe(Config.validate(PORT), Config.withDefault(3000))
+
+const positiveDuration = (name: string, fallback: Duration.DurationInput) =>
+  Config.duration(name).pipe(Config.validate(POSITIVE_DURATION), Config.withDefault(Duration.decode(fallback)))
 
 const http: Config.Config<HttpLimits> = Config.all({
   headersTimeout: positiveDuration("SERVER_HEADERS_TIMEOUT", "10 seconds"),
   requestTimeout: positiveDuration("SERVER_REQUEST_TIMEOUT", "30 seconds"),
   keepAliveTimeout: positiveDuration("SERVER_KEEP_ALIVE_TIMEOUT", "5 seconds"),
-  maxConnections: Config.integer("SERVER_MAX_CONNECTIONS").pipe(
-    Config.validate({ message: "must be a positive whole number", validation: (n) => n > 0 }),
-    Config.withDefault(1000)
-  )
+  maxConnections: Config.integer("SERVER_MAX_CONNECTIONS").pipe(Config.validate(POSITIVE_WHOLE), Config.withDefault(1000))
 }).pipe(
-  // Node refuses to make a server whose headers may take longer than the whole request.
   Config.mapOrFail((limits) =>
-    Duration.lessThanOrEqualTo(limits.headersTimeout, limits.requestTimeout)
+    headersWithinRequest(limits)
       ? Either.right(limits)
       : Either.left(ConfigError.InvalidData(["SERVER_HEADERS_TIMEOUT"], "must not be longer than SERVER_REQUEST_TIMEOUT"))
   )
@@ -184,10 +331,8 @@ const http: Config.Config<HttpLimits> = Config.all({
 
 const slack = Config.all({
   secret: Config.option(Config.redacted("SLACK_SIGNING_SECRET")),
-  teams: Config.option(fromParser("SLACK_TEAMS", parseTeams)),
-  single: Config.option(Config.string("SLACK_INTEGRATION_ID").pipe(
-    Config.validate({ message: "must be a Propexo integration id", validation: (id) => ID.test(id) })
-  ))
+  teams: Config.option(Schema.Config("SLACK_TEAMS", TeamsFromString)),
+  single: Config.option(Config.string("SLACK_INTEGRATION_ID").pipe(Config.validate(INTEGRATION_ID)))
 }).pipe(
   Config.mapOrFail(({ secret, single, teams }) => {
     if (Option.isNone(secret)) return Either.right(Option.none())
@@ -205,13 +350,7 @@ const slack = Config.all({
   })
 )
 
-const timeZone = Config.string("TZ_FOR_INPUT").pipe(
-  Config.validate({
-    message: "must be an IANA time zone such as America/Denver",
-    validation: (zone) => Either.isRight(MountainTime.fromWallClock("2026-01-15 12:00", { timeZone: zone }))
-  }),
-  Config.withDefault(MountainTime.TIME_ZONE)
-)
+const timeZone = Config.string("TZ_FOR_INPUT").pipe(Config.validate(TIME_ZONE), Config.withDefault(MountainTime.TIME_ZONE))
 
 const SIMULATOR = "simulator"
 
@@ -260,7 +399,7 @@ export const config: Effect.Effect<ServerConfig, ConfigError.ConfigError> = Effe
   const rest = yield* Config.all({
     port,
     host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
-    apiKeys: Config.option(fromParser("SERVER_API_KEYS", parseApiKeys)),
+    apiKeys: Config.option(Schema.Config("SERVER_API_KEYS", ApiKeysFromString)),
     http,
     memoryLogInterval: positiveDuration("SERVER_MEMORY_LOG_INTERVAL", "5 minutes"),
     slack,
