@@ -81,6 +81,19 @@ const signed = (secret: string, body: string, timestamp = Math.floor(Date.now() 
   "x-slack-signature": `v0=${Crypto.createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`
 })
 
+/** The form body of an `/applicant-event` command for the seed's demo applicant, at a summer wall-clock time. */
+const slackCommand = (responseUrl: string, notes: string, triggerId: string) =>
+  new URLSearchParams({
+    command: "/applicant-event",
+    text: `cmv7ypssgr27b6eu2l9he0j9r applicant=cmvy478qcf2efqg6rrjxscwa2 application=cmxfpldv1o2tj05eddvwmq5sr at="2026-07-04 09:00" notes="${notes}"`,
+    team_id: "T0001",
+    user_id: "U0001",
+    channel_id: "C0001",
+    response_url: responseUrl,
+    trigger_id: triggerId,
+    token: "unused"
+  }).toString()
+
 describe("the service", () => {
   it("serves the route with the printed key, the Slack command, and stops gracefully on SIGTERM", async () => {
     const slack = await responseUrls()
@@ -113,16 +126,7 @@ describe("the service", () => {
       expect(sent.event_datetime).toBe("2026-11-28T14:30:00-07:00")
 
       // A signed Slack command.
-      const form = new URLSearchParams({
-        command: "/applicant-event",
-        text: `cmv7ypssgr27b6eu2l9he0j9r applicant=cmvy478qcf2efqg6rrjxscwa2 application=cmxfpldv1o2tj05eddvwmq5sr at="2026-07-04 09:00" notes="Slack test"`,
-        team_id: "T0001",
-        user_id: "U0001",
-        channel_id: "C0001",
-        response_url: slack.url,
-        trigger_id: "1.2.3",
-        token: "unused"
-      }).toString()
+      const form = slackCommand(slack.url, "Slack test", "1.2.3")
       const ack = await fetch(`${url}/slack/events`, { method: "POST", headers: signed(secret, form), body: form })
       expect(ack.status).toBe(200)
       const forged = await fetch(`${url}/slack/events`, {
@@ -176,16 +180,7 @@ describe("the service", () => {
         body: JSON.stringify({ latencyMs: 1_500 })
       })
       expect(faults.status).toBe(200)
-      const form = new URLSearchParams({
-        command: "/applicant-event",
-        text: `cmv7ypssgr27b6eu2l9he0j9r applicant=cmvy478qcf2efqg6rrjxscwa2 application=cmxfpldv1o2tj05eddvwmq5sr at="2026-07-04 09:00" notes="Slack at shutdown"`,
-        team_id: "T0001",
-        user_id: "U0001",
-        channel_id: "C0001",
-        response_url: slack.url,
-        trigger_id: "4.5.6",
-        token: "unused"
-      }).toString()
+      const form = slackCommand(slack.url, "Slack at shutdown", "4.5.6")
       const ack = await fetch(`${url}/slack/events`, { method: "POST", headers: signed(secret, form), body: form })
       expect(ack.status).toBe(200)
       expect(slack.received).toEqual([])
