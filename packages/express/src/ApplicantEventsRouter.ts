@@ -40,6 +40,7 @@ import * as Fallback from "./Fallback.js"
 import { makeReader } from "./internal/body.js"
 import { IntegrationNotAllowed, InvalidInput, JobNotFound, MethodNotAllowed } from "./internal/failures.js"
 import { integrationOf, toEvent } from "./internal/input.js"
+import * as Options_ from "./internal/options.js"
 import * as Problem from "./internal/problem.js"
 import * as JobOwners from "./JobOwners.js"
 
@@ -126,11 +127,6 @@ export type Services = ApplicantEvents | WriteStatus
  * @category models
  */
 export interface BaseOptions {
-  /**
-   * Where requests run: a `ManagedRuntime` the host owns, or a `Layer` from
-   * which the router builds its own (released by `dispose`).
-   */
-  readonly runtime: ManagedRuntime.ManagedRuntime<Services, unknown> | Layer.Layer<Services, unknown>
   /** The zone in which date-times without an offset are read. Default `America/Denver`. */
   readonly timeZone?: string | undefined
   /** How a wall-clock time the clocks skip or repeat is read. Default `reject` (a 400). */
@@ -160,14 +156,31 @@ export interface BaseOptions {
 }
 
 /**
- * The router's options: `authorize` is required, unless the host opts out
- * of authorization on purpose with `allowAnonymous: true`.
+ * Where requests run: `runtime`, a `ManagedRuntime` the host owns and
+ * disposes of itself, or `layer`, from which the router builds a runtime of
+ * its own once, released by `dispose`. (`runtime` also takes a `Layer`, as
+ * it did before `layer`.)
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type ServicesOptions =
+  | {
+    readonly runtime: ManagedRuntime.ManagedRuntime<Services, unknown> | Layer.Layer<Services, unknown>
+    readonly layer?: undefined
+  }
+  | { readonly layer: Layer.Layer<Services, unknown>; readonly runtime?: undefined }
+
+/**
+ * The router's options: `runtime` or `layer`, and `authorize`, unless the
+ * host opts out of authorization on purpose with `allowAnonymous: true`.
  *
  * @since 0.1.0
  * @category models
  */
 export type Options =
   & BaseOptions
+  & ServicesOptions
   & (
     | { readonly authorize: Authorize; readonly allowAnonymous?: false | undefined }
     | { readonly authorize?: undefined; readonly allowAnonymous: true }
@@ -185,6 +198,21 @@ export interface ApplicantEventsRouter extends Router {
 }
 
 /**
+ * Options {@link createApplicantEventsRouter} refused, each issue naming the
+ * option and the rule it breaks; thrown at start-up.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export const InvalidOptions: typeof Options_.InvalidOptions = Options_.InvalidOptions
+
+/**
+ * @since 0.2.0
+ * @category errors
+ */
+export type InvalidOptions = Options_.InvalidOptions
+
+/**
  * Defaults.
  *
  * @since 0.1.0
@@ -199,59 +227,62 @@ export const defaults = {
   maxQuotaWait: Duration.seconds(10)
 } as const
 
-const DISAMBIGUATIONS: ReadonlyArray<unknown> = ["reject", "earlier", "later", "compatible"]
+const MISSING_AUTHORIZE = "is required: it decides, per request, which integrations the caller may write events to " +
+  "(return { integrations: [...] } or { integrations: \"*\" }), or refuses the request by throwing Unauthorized (401) " +
+  "or Forbidden (403). Without it anyone who can reach the route could record events in Entrata. To accept every " +
+  "request unchecked, pass allowAnonymous: true on purpose."
 
-const MISSING_AUTHORIZE = "createApplicantEventsRouter needs an `authorize` function: it decides, per request, " +
-  "which integrations the caller may write events to (return { integrations: [...] } or { integrations: \"*\" }), " +
-  "or refuses the request by throwing Unauthorized (401) or Forbidden (403). Without it anyone who can reach the " +
-  "route could record events in Entrata. To accept every request unchecked, pass allowAnonymous: true on purpose."
+const PROVIDING = "providing ApplicantEvents and WriteStatus"
 
-const finiteDuration = (name: string, input: Duration.DurationInput, zero: "zero allowed" | "positive") => {
-  const duration = Duration.decodeUnknown(input)
-  const millis = duration._tag === "Some" && Duration.isFinite(duration.value) ? Duration.toMillis(duration.value) : NaN
-  if (!(millis > 0 || (millis === 0 && zero === "zero allowed"))) {
-    const least = zero === "zero allowed" ? "non-negative" : "positive"
-    throw new TypeError(`createApplicantEventsRouter: ${name} must be a ${least}, finite duration`)
-  }
-  return Duration.millis(millis)
-}
+const isFunction = (u: unknown): boolean => typeof u === "function"
 
-interface Settings {
-  readonly authorize: Authorize | undefined
-  readonly zone: { readonly timeZone: string; readonly disambiguation: MountainTime.Disambiguation }
-  readonly bodyLimit: number
-  readonly awaitTimeout: Duration.Duration
-  readonly awaitInterval: Duration.Duration
-  readonly maxQuotaWait: Duration.Duration
-  readonly jobOwners: JobOwners.JobOwners
-}
+const isJobOwners = (u: unknown): boolean =>
+  typeof u === "object" && u !== null && isFunction(Reflect.get(u, "remember")) && isFunction(Reflect.get(u, "ownerOf"))
 
-const settingsOf = (options: Options): Settings => {
-  if (typeof options.authorize !== "function" && options.allowAnonymous !== true) throw new TypeError(MISSING_AUTHORIZE)
-  const timeZone = options.timeZone ?? defaults.timeZone
-  if (Either.isLeft(MountainTime.fromWallClock("2000-01-01T00:00:00", { timeZone }))) {
-    throw new TypeError(
-      `createApplicantEventsRouter: ${JSON.stringify(timeZone)} is not an IANA time zone this runtime knows`
+const optional = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(schema, { exact: true })
+
+const withDefault = <A, I>(schema: Schema.Schema<A, I>, value: () => A) =>
+  Schema.optionalWith(schema, { exact: true, default: value })
+
+const settingsOf = Options_.decodeSync(
+  "createApplicantEventsRouter",
+  Schema.Struct({
+    runtime: optional(
+      Options_.declared<ManagedRuntime.ManagedRuntime<Services, unknown> | Layer.Layer<Services, unknown>>(
+        (u) => ManagedRuntime.isManagedRuntime(u) || Layer.isLayer(u),
+        `must be a ManagedRuntime or a Layer ${PROVIDING}`
+      )
+    ),
+    layer: optional(Options_.declared<Layer.Layer<Services, unknown>>(Layer.isLayer, `must be a Layer ${PROVIDING}`)),
+    authorize: optional(Options_.declared<Authorize>(isFunction, "must be a function of the request")),
+    allowAnonymous: optional(Schema.Boolean),
+    timeZone: withDefault(Options_.TimeZone, () => defaults.timeZone),
+    disambiguation: withDefault(
+      Schema.Literal("reject", "earlier", "later", "compatible").annotations({
+        message: () => ({ message: "must be reject, earlier, later or compatible", override: true })
+      }),
+      () => defaults.disambiguation
+    ),
+    bodyLimit: withDefault(Options_.PositiveInt("must be a positive whole number of bytes"), () => defaults.bodyLimit),
+    awaitTimeout: withDefault(Options_.FiniteDuration("refused"), () => defaults.awaitTimeout),
+    awaitInterval: withDefault(Options_.FiniteDuration("refused"), () => defaults.awaitInterval),
+    maxQuotaWait: withDefault(Options_.FiniteDuration("allowed"), () => defaults.maxQuotaWait),
+    jobOwners: withDefault(
+      Options_.declared<JobOwners.JobOwners>(isJobOwners, "must be a JobOwners store, such as JobOwners.inMemory()"),
+      () => JobOwners.inMemory()
     )
-  }
-  const disambiguation = options.disambiguation ?? defaults.disambiguation
-  if (!DISAMBIGUATIONS.includes(disambiguation)) {
-    throw new TypeError("createApplicantEventsRouter: disambiguation must be reject, earlier, later or compatible")
-  }
-  const bodyLimit = options.bodyLimit ?? defaults.bodyLimit
-  if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1) {
-    throw new TypeError("createApplicantEventsRouter: bodyLimit must be a positive whole number of bytes")
-  }
-  return {
-    authorize: options.authorize,
-    zone: { timeZone, disambiguation },
-    bodyLimit,
-    awaitTimeout: finiteDuration("awaitTimeout", options.awaitTimeout ?? defaults.awaitTimeout, "positive"),
-    awaitInterval: finiteDuration("awaitInterval", options.awaitInterval ?? defaults.awaitInterval, "positive"),
-    maxQuotaWait: finiteDuration("maxQuotaWait", options.maxQuotaWait ?? defaults.maxQuotaWait, "zero allowed"),
-    jobOwners: options.jobOwners ?? JobOwners.inMemory()
-  }
-}
+  }).pipe(Schema.filter((options) => [
+    options.runtime === undefined && options.layer === undefined
+      ? { path: ["runtime"], message: `or options.layer is required: a ManagedRuntime or a Layer ${PROVIDING}` }
+      : undefined,
+    options.runtime !== undefined && options.layer !== undefined
+      ? { path: ["layer"], message: "cannot be given with options.runtime: pass one of them" }
+      : undefined,
+    options.authorize === undefined && options.allowAnonymous !== true
+      ? { path: ["authorize"], message: MISSING_AUTHORIZE }
+      : undefined
+  ]))
+)
 
 // ---------------------------------------------------------------------------
 // Requests
@@ -303,10 +334,6 @@ const authorizeWith = (authorize: Authorize | undefined) =>
         : grantOf(answer)
     })
 
-const isRuntime = (
-  u: BaseOptions["runtime"]
-): u is ManagedRuntime.ManagedRuntime<Services, unknown> => ManagedRuntime.isManagedRuntime(u)
-
 // Propexo's job ids are cuids; anything else cannot name a job.
 const JOB_ID = /^[A-Za-z0-9_-]{1,200}$/
 
@@ -350,25 +377,19 @@ const settle = (
 // ---------------------------------------------------------------------------
 
 /**
- * Makes the router. Throws a `TypeError` at start-up for options that
- * cannot work: no `authorize` (unless `allowAnonymous: true`), an unknown
- * time zone, a bad limit or duration, a `runtime` that is neither a
- * `ManagedRuntime` nor a `Layer`.
+ * Makes the router. Throws {@link InvalidOptions} at start-up for options
+ * that cannot work, naming each and its rule: no `authorize` (unless
+ * `allowAnonymous: true`), neither `runtime` nor `layer` (or both), an
+ * unknown time zone, a bad limit or duration.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const createApplicantEventsRouter = (options: Options): ApplicantEventsRouter => {
   const settings = settingsOf(options)
-  const given = options.runtime
-  if (!isRuntime(given) && !Layer.isLayer(given)) {
-    throw new TypeError(
-      "createApplicantEventsRouter: runtime must be a ManagedRuntime or a Layer " +
-        "providing ApplicantEvents and WriteStatus"
-    )
-  }
-  const owned = !isRuntime(given)
-  const runtime = isRuntime(given) ? given : ManagedRuntime.make(given)
+  const zone = { timeZone: settings.timeZone, disambiguation: settings.disambiguation }
+  // The filter above has made sure that one of the two is given.
+  const { dispose, runtime } = Options_.runsOf(settings.runtime ?? settings.layer!)
   const authorize = authorizeWith(settings.authorize)
   const readBody = makeReader(settings.bodyLimit)
   const awaitTimeoutMillis = Duration.toMillis(settings.awaitTimeout)
@@ -426,7 +447,7 @@ export const createApplicantEventsRouter = (options: Options): ApplicantEventsRo
       if (integration !== undefined && grant.integrations !== "*" && !grant.integrations.includes(integration)) {
         return yield* new IntegrationNotAllowed({ integration_id: integration })
       }
-      const event = yield* toEvent(body, settings.zone)
+      const event = yield* toEvent(body, zone)
       const events = yield* ApplicantEvents
       const created = yield* events.create(event, { maxQuotaWait: settings.maxQuotaWait })
       const job_id = created.job_id
@@ -468,7 +489,5 @@ export const createApplicantEventsRouter = (options: Options): ApplicantEventsRo
   router.route("/jobs/:job_id").get(status).all(notAllowed("GET, HEAD"))
   // Errors of the router's own matching, such as a job id that is not valid percent-encoding.
   router.use(Fallback.handleError)
-  return Object.assign(router, {
-    dispose: owned ? () => runtime.dispose() : () => Promise.resolve()
-  })
+  return Object.assign(router, { dispose })
 }

@@ -12,6 +12,8 @@
  */
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import * as Options from "./internal/options.js"
 
 /**
  * A store of job → integration. Routers given the same store answer for
@@ -35,20 +37,27 @@ export interface JobOwners {
  */
 export const defaultCapacity = 10_000
 
+const settingsOf = Options.decodeSync(
+  "JobOwners.inMemory",
+  Schema.Struct({
+    capacity: Schema.optionalWith(Options.PositiveInt("must be a positive whole number of jobs"), {
+      exact: true,
+      default: () => defaultCapacity
+    })
+  })
+)
+
 /**
  * A store in this process's memory that remembers the `capacity` most
  * recent jobs (default {@link defaultCapacity}) and forgets older ones:
- * their status is then a 404. Throws a `TypeError` for a capacity that is
- * not a positive whole number.
+ * their status is then a 404. Throws the router's `InvalidOptions` for a
+ * capacity that is not a positive whole number.
  *
  * @since 0.2.0
  * @category constructors
  */
 export const inMemory = (options: { readonly capacity?: number | undefined } = {}): JobOwners => {
-  const capacity = options.capacity ?? defaultCapacity
-  if (!Number.isSafeInteger(capacity) || capacity < 1) {
-    throw new TypeError("JobOwners.inMemory: capacity must be a positive whole number of jobs")
-  }
+  const { capacity } = settingsOf(options)
   // A Map iterates in insertion order: its first key is the oldest job.
   const owners = new Map<string, string>()
   return {

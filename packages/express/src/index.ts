@@ -21,8 +21,8 @@ export * as JobOwners from "./JobOwners.js"
 
 /**
  * The router's constructor and refusals, also at the top level, as Express
- * code usually imports them.
+ * code usually imports them (`InvalidOptions` since 0.2.0).
  *
  * @since 0.1.0
  */
-export { createApplicantEventsRouter, Forbidden, Unauthorized } from "./ApplicantEventsRouter.js"
+export { createApplicantEventsRouter, Forbidden, InvalidOptions, Unauthorized } from "./ApplicantEventsRouter.js"

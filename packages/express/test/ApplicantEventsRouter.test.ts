@@ -11,6 +11,7 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import express from "express"
 import * as ApplicantEventsRouter from "../src/ApplicantEventsRouter.js"
+import * as JobOwners from "../src/JobOwners.js"
 import {
   type Answer,
   answerBodies,
@@ -287,6 +288,77 @@ describe("authorization", () => {
   })
 })
 
+describe("options", () => {
+  const layer = servicesLayer({ baseUrl: "http://127.0.0.1:9", token: "t" })
+  const refusal = (create: () => unknown): ApplicantEventsRouter.InvalidOptions => {
+    try {
+      create()
+    } catch (error) {
+      if (error instanceof ApplicantEventsRouter.InvalidOptions) return error
+      throw error
+    }
+    throw new Error("the options were accepted")
+  }
+
+  it("refuses every invalid option at once, as one typed error naming each and its rule", () => {
+    const error = refusal(() =>
+      ApplicantEventsRouter.createApplicantEventsRouter({
+        layer,
+        authorize,
+        timeZone: "Mars/Olympus",
+        // As a caller without types may pass them.
+        disambiguation: "nearest" as unknown as "reject",
+        bodyLimit: 1.5,
+        awaitTimeout: 0,
+        maxQuotaWait: "soon" as unknown as Duration.DurationInput
+      })
+    )
+    expect(error._tag).toBe("InvalidOptions")
+    expect(error.of).toBe("createApplicantEventsRouter")
+    expect(error.issues).toEqual([
+      { path: "timeZone", message: "must be an IANA time zone this runtime knows, such as America/Denver" },
+      { path: "disambiguation", message: "must be reject, earlier, later or compatible" },
+      { path: "bodyLimit", message: "must be a positive whole number of bytes" },
+      { path: "awaitTimeout", message: "must be a positive, finite duration" },
+      { path: "maxQuotaWait", message: "must be a non-negative, finite duration" }
+    ])
+    expect(error.message).toBe(
+      "createApplicantEventsRouter: options.timeZone must be an IANA time zone this runtime knows, such as " +
+        "America/Denver; options.disambiguation must be reject, earlier, later or compatible; options.bodyLimit " +
+        "must be a positive whole number of bytes; options.awaitTimeout must be a positive, finite duration; " +
+        "options.maxQuotaWait must be a non-negative, finite duration"
+    )
+    const capacity = refusal(() => JobOwners.inMemory({ capacity: 0 }))
+    expect(capacity.message).toBe("JobOwners.inMemory: options.capacity must be a positive whole number of jobs")
+  })
+
+  it("needs a runtime or a layer, not both", () => {
+    const runtime = ManagedRuntime.make(layer)
+    // As a caller without types may pass them.
+    const neither = { authorize } as unknown as ApplicantEventsRouter.Options
+    const both = { runtime, layer, authorize } as unknown as ApplicantEventsRouter.Options
+    const notOne = { runtime: "a runtime", authorize } as unknown as ApplicantEventsRouter.Options
+    expect(refusal(() => ApplicantEventsRouter.createApplicantEventsRouter(neither)).issues).toEqual([
+      {
+        path: "runtime",
+        message: "or options.layer is required: a ManagedRuntime or a Layer providing ApplicantEvents and WriteStatus"
+      }
+    ])
+    expect(refusal(() => ApplicantEventsRouter.createApplicantEventsRouter(both)).issues).toEqual([
+      { path: "layer", message: "cannot be given with options.runtime: pass one of them" }
+    ])
+    expect(refusal(() => ApplicantEventsRouter.createApplicantEventsRouter(notOne)).issues).toEqual([
+      { path: "runtime", message: "must be a ManagedRuntime or a Layer providing ApplicantEvents and WriteStatus" }
+    ])
+  })
+
+  it("exports the router's constructor and its errors at the package root", async () => {
+    const root = await import("../src/index.js")
+    expect(root.createApplicantEventsRouter).toBe(ApplicantEventsRouter.createApplicantEventsRouter)
+    expect(root.InvalidOptions).toBe(ApplicantEventsRouter.InvalidOptions)
+  })
+})
+
 describe("bodies", () => {
   it("413 over the limit (64 kB by default, configurable)", async () => {
     await using(start(), async (h) => {
@@ -515,6 +587,39 @@ describe("runtime", () => {
     } finally {
       await server.close()
       await runtime.dispose()
+      await harness.close()
+    }
+  })
+
+  it("builds a layer once for every request, and releases it on dispose", async () => {
+    const harness = await start()
+    let built = 0
+    let released = 0
+    const counted = Layer.scopedDiscard(Effect.acquireRelease(
+      Effect.sync(() => {
+        built += 1
+      }),
+      () =>
+        Effect.sync(() => {
+          released += 1
+        })
+    ))
+    const router = ApplicantEventsRouter.createApplicantEventsRouter({
+      layer: Layer.merge(servicesLayer(harness.sandbox), counted),
+      authorize
+    })
+    const app = express()
+    app.use("/events", router)
+    const server = await listen(app)
+    try {
+      expect(built).toBe(0)
+      const answers = await Promise.all([1, 2, 3].map(() => request(`${server.origin}/events`, { body: notesEvent })))
+      expect(answers.map((a) => a.status)).toEqual([202, 202, 202])
+      expect([built, released]).toEqual([1, 0])
+      await router.dispose()
+      expect([built, released]).toEqual([1, 1])
+    } finally {
+      await server.close()
       await harness.close()
     }
   })

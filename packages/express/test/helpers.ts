@@ -62,8 +62,8 @@ export interface HarnessOptions {
   readonly sandbox?: Sandbox.SandboxOptions
   readonly client?: Partial<PropexoConfigOptions>
   readonly http?: Layer.Layer<HttpClient.HttpClient>
-  /** Replaces the router's options (the runtime is always the harness's). */
-  readonly router?: Partial<Omit<ApplicantEventsRouter.BaseOptions, "runtime">> & {
+  /** Replaces the router's options (the services are always the harness's). */
+  readonly router?: Partial<ApplicantEventsRouter.BaseOptions> & {
     readonly authorize?: ApplicantEventsRouter.Authorize
     readonly allowAnonymous?: true
   }
@@ -189,8 +189,8 @@ export const start = async (options: HarnessOptions = {}): Promise<Harness> => {
   const sandbox = await Sandbox.startSandbox({ jobDelay: 0, slowDownDelay: 0, ...options.sandbox })
   tokens.push(sandbox.token)
   const { allowAnonymous, authorize: given, ...rest } = options.router ?? {}
-  const base: ApplicantEventsRouter.BaseOptions = {
-    runtime: servicesLayer(sandbox, options.client, options.http),
+  const base: ApplicantEventsRouter.BaseOptions & ApplicantEventsRouter.ServicesOptions = {
+    layer: servicesLayer(sandbox, options.client, options.http),
     awaitInterval: Duration.millis(20),
     ...rest
   }

@@ -14,22 +14,31 @@ import { App, ExpressReceiver, type Logger, LogLevel } from "@slack/bolt"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
+import type * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import * as EffectLogger from "effect/Logger"
+import * as EffectLogLevel from "effect/LogLevel"
 import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import * as Tracer from "effect/Tracer"
 import { createHmac } from "node:crypto"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import {
+  type BaseOptions,
   type ExpressAppOptions,
+  InvalidOptions,
   makeExpressApp,
   type Options,
   type RegisteredCommand,
   registerApplicantEventCommand,
-  type Services
+  type ResponseType,
+  type Services,
+  type ServicesOptions
 } from "../src/ApplicantEventCommand.js"
 import { HELP_TEXT, parseCommandText } from "../src/CommandText.js"
 import * as Messages from "../src/internal/messages.js"
@@ -113,11 +122,13 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-type ServicesLayer = Layer.Layer<Services>
+type ServicesLayer = Layer.Layer<Services, unknown>
 
-interface HarnessOptions extends Partial<Omit<Options, "runtime">> {
+interface HarnessOptions extends Partial<BaseOptions> {
   /** Changes the services the command runs on. */
   readonly services?: (live: ServicesLayer) => ServicesLayer
+  /** Passes the services as `layer`, for the command to build and release, instead of as a runtime. */
+  readonly asLayer?: boolean
   /** Uses `makeExpressApp` instead of a hand-built App. */
   readonly expressApp?: boolean
   /** `makeExpressApp`'s `bodyLimit`. */
@@ -152,8 +163,12 @@ const harness = async (options: HarnessOptions = {}) => {
     Layer.provide(PropexoConfig.PropexoConfig.layer({ token: Redacted.make(sandbox.token), baseUrl: sandbox.baseUrl })),
     Layer.provide(NodeHttpClient.layerUndici)
   )
-  const runtime = ManagedRuntime.make(options.services === undefined ? live : options.services(live))
-  cleanups.push(() => runtime.dispose())
+  const services = options.services === undefined ? live : options.services(live)
+  const where: ServicesOptions = options.asLayer === true ? { layer: services } : (() => {
+    const runtime = ManagedRuntime.make(services)
+    cleanups.push(() => runtime.dispose())
+    return { runtime }
+  })()
 
   /** In order: "ack" when an acknowledgement arrives, "follow-up" when the response URL gets a post. */
   const timeline: Array<"ack" | "follow-up"> = []
@@ -180,7 +195,7 @@ const harness = async (options: HarnessOptions = {}) => {
   const logs: Array<string> = []
   const logger = capturingLogger(logs)
   const commandOptions: Options = {
-    runtime,
+    ...where,
     authorize: ({ team_id }) =>
       team_id === TEAM ? { integrationId: DEMO.integrationId, propertyId: DEMO.propertyId } : null,
     ...options
@@ -212,6 +227,7 @@ const harness = async (options: HarnessOptions = {}) => {
   const bolt = await listen(handler)
   cleanups.push(bolt.close)
   // Cleanups run last first: every follow-up is posted before anything closes.
+  cleanups.push(() => command.dispose())
   cleanups.push(() => command.whenIdle())
 
   let sequence = 0
@@ -1018,5 +1034,217 @@ describe("registration", () => {
     // A caller without types may pass the secret as a string; the check is at run time.
     const options = { runtime, authorize: () => null, signingSecret: SECRET } as unknown as ExpressAppOptions
     expect(() => makeExpressApp(options)).toThrow(/signingSecret must be Redacted/)
+  })
+})
+
+/** A span as the recording tracer keeps it. */
+interface RecordedSpan {
+  readonly name: string
+  readonly spanId: string
+  readonly traceId: string
+}
+
+/** A tracer that keeps every span it starts; a root span starts a trace of its own. */
+const recordingTracer = (spans: Array<RecordedSpan>): Tracer.Tracer =>
+  Tracer.make({
+    span: (name, parent, context, links, startTime, kind) => {
+      const spanId = `span-${spans.length + 1}`
+      const traceId = Option.match(parent, { onNone: () => `trace-${spans.length + 1}`, onSome: (p) => p.traceId })
+      spans.push({ name, spanId, traceId })
+      return {
+        _tag: "Span",
+        name,
+        spanId,
+        traceId,
+        parent,
+        context,
+        status: { _tag: "Started", startTime },
+        attributes: new Map(),
+        links,
+        sampled: true,
+        kind,
+        end: () => {},
+        attribute: () => {},
+        event: () => {},
+        addLinks: () => {}
+      }
+    },
+    context: (f) => f()
+  })
+
+describe("logging", () => {
+  it("writes every line of a command to Bolt's logger through Effect's, with its annotations and trace ids", async () => {
+    const spans: Array<RecordedSpan> = []
+    const h = await harness({
+      // Debug: the Propexo client's own lines come too.
+      services: (live) =>
+        Layer.mergeAll(live, Layer.setTracer(recordingTracer(spans)), EffectLogger.minimumLogLevel(EffectLogLevel.Debug)),
+      authorize: ({ team_id }) => {
+        if (team_id === "T0BROKEN") throw new Error("directory lookup failed")
+        return { integrationId: DEMO.integrationId, propertyId: DEMO.propertyId }
+      }
+    })
+    await h.send(notes())
+    await h.command.whenIdle()
+    const [command, ...otherCommands] = spans.filter((s) => s.name === "ApplicantEventCommand.command")
+    expect(otherCommands).toEqual([])
+    const record = spans.find((s) => s.name === "ApplicantEventCommand.record")
+    const queued = h.logs.filter((line) => line.includes("Propexo queued an event"))
+    expect(queued).toHaveLength(1)
+    expect(queued[0]).toMatch(/^info /)
+    for (
+      const field of [
+        "command=/applicant-event",
+        `team=${TEAM}`,
+        "triggerId=1.1.abc",
+        `integration=${DEMO.integrationId}`,
+        `effect.traceId=${command!.traceId}`,
+        `effect.spanId=${record!.spanId}`,
+        "effect.spanName=ApplicantEventCommand.record"
+      ]
+    ) expect(queued[0]).toContain(` ${field}`)
+    expect(queued[0]).toMatch(/ slackCommand=\d+ms/)
+
+    // A line from before the acknowledgement is the command's too, in a trace of its own.
+    await h.send(notes(), { team: "T0BROKEN" })
+    const [, broken] = spans.filter((s) => s.name === "ApplicantEventCommand.command")
+    const refusal = h.logs.find((line) => line.includes("directory lookup failed"))
+    expect(refusal).toMatch(/^warn /)
+    expect(refusal).toContain(" team=T0BROKEN")
+    expect(refusal).toContain(" triggerId=2.1.abc")
+    expect(refusal).toContain(` effect.traceId=${broken!.traceId}`)
+    expect(broken!.traceId).not.toBe(command!.traceId)
+
+    // The Propexo client's own lines (at debug, on a failed call) are in the command's trace, under its annotations.
+    await h.sandbox.setFaults({ serverErrorShare: 1, serverErrorStatuses: [503] })
+    await h.send(notes())
+    await h.command.whenIdle()
+    const [, , failing] = spans.filter((s) => s.name === "ApplicantEventCommand.command")
+    const client = h.logs.filter((line) => line.startsWith("debug") && line.includes("Propexo "))
+    expect(client.length).toBeGreaterThan(0)
+    for (const line of client) {
+      expect(line).toContain(` effect.traceId=${failing!.traceId}`)
+      expect(line).toContain(" triggerId=3.1.abc")
+    }
+    expect(h.logs.join("\n")).not.toContain(h.sandbox.token)
+  })
+})
+
+describe("services", () => {
+  it("takes a layer, builds it once for every command, and releases it on dispose", async () => {
+    let built = 0
+    let released = 0
+    const counted = Layer.scopedDiscard(Effect.acquireRelease(
+      Effect.sync(() => {
+        built += 1
+      }),
+      () =>
+        Effect.sync(() => {
+          released += 1
+        })
+    ))
+    const h = await harness({ asLayer: true, services: (live) => Layer.merge(live, counted) })
+    expect(built).toBe(0)
+    await settle(h)
+    await settle(h)
+    expect(postsOf(h, 2).map((m) => m.text)).toEqual([
+      expect.stringMatching(QUEUED),
+      expect.stringMatching(/^:white_check_mark: Recorded in Entrata/)
+    ])
+    expect([built, released]).toEqual([1, 0])
+    await h.command.dispose()
+    expect([built, released]).toEqual([1, 1])
+  })
+
+  it("answers that nothing was sent when its services cannot be built, and logs why", async () => {
+    const h = await harness({
+      asLayer: true,
+      services: (live) => Layer.provide(live, Layer.fail(new Error("no Propexo token configured")))
+    })
+    const { ack, status } = await h.send(notes())
+    expect(status).toBe(200)
+    expect(ack).toEqual({
+      response_type: "ephemeral",
+      text: ":warning: /applicant-event cannot record applicant events right now, so nothing was sent. " +
+        "Try again in a moment."
+    })
+    expect(shown(ack)).not.toContain("token")
+    expect(h.logs.some((line) => line.startsWith("error") && line.includes("no Propexo token configured"))).toBe(true)
+    expect(await h.sandbox.requests()).toEqual([])
+    expect(h.posted).toEqual([])
+  })
+
+  it("exports the registration and the Bolt app at the package root, as the Express router is", async () => {
+    const root = await import("../src/index.js")
+    expect(root.registerApplicantEventCommand).toBe(registerApplicantEventCommand)
+    expect(root.makeExpressApp).toBe(makeExpressApp)
+    expect(root.ApplicantEventCommand.registerApplicantEventCommand).toBe(registerApplicantEventCommand)
+  })
+})
+
+describe("options", () => {
+  const app = () =>
+    new App({
+      token: "xoxb-test",
+      botId: "B0TEST",
+      botUserId: "U0BOT",
+      tokenVerificationEnabled: false,
+      signingSecret: SECRET
+    })
+  const authorize = () => DEMO.integrationId
+  const refusal = (register: () => unknown): InvalidOptions => {
+    try {
+      register()
+    } catch (error) {
+      if (error instanceof InvalidOptions) return error
+      throw error
+    }
+    throw new Error("the options were accepted")
+  }
+
+  it("refuses every invalid option at once, as one typed error naming each and its rule", () => {
+    const layer = Layer.empty as unknown as Layer.Layer<Services> // Never built: refused first.
+    const error = refusal(() =>
+      registerApplicantEventCommand(app(), {
+        layer,
+        authorize,
+        command: "applicant-event",
+        timeZone: "Mars/Olympus",
+        responseType: "everyone" as unknown as ResponseType, // As a caller without types may pass it.
+        writeStatusTimeout: "soon" as unknown as Duration.DurationInput
+      })
+    )
+    expect(error._tag).toBe("InvalidOptions")
+    expect(error.of).toBe("registerApplicantEventCommand")
+    expect(error.issues).toEqual([
+      { path: "command", message: "must be a slash command such as /applicant-event, got \"applicant-event\"" },
+      { path: "timeZone", message: "must be an IANA time zone this runtime knows, such as America/Denver" },
+      { path: "responseType", message: "must be \"ephemeral\" or \"in_channel\"" },
+      { path: "writeStatusTimeout", message: "must be a positive, finite duration" }
+    ])
+    expect(error.message).toBe(
+      "registerApplicantEventCommand: options.command must be a slash command such as /applicant-event, got " +
+        "\"applicant-event\"; options.timeZone must be an IANA time zone this runtime knows, such as America/Denver; " +
+        "options.responseType must be \"ephemeral\" or \"in_channel\"; options.writeStatusTimeout must be a positive, " +
+        "finite duration"
+    )
+  })
+
+  it("needs a runtime or a layer, not both", () => {
+    const layer = Layer.empty as unknown as Layer.Layer<Services> // Never built: refused first.
+    const runtime = ManagedRuntime.make(layer)
+    // As a caller without types may pass them.
+    const neither = { authorize } as unknown as Options
+    const both = { runtime, layer, authorize } as unknown as Options
+    expect(refusal(() => registerApplicantEventCommand(app(), neither)).issues).toEqual([
+      {
+        path: "runtime",
+        message: "or options.layer is required: a ManagedRuntime or a Layer providing ApplicantEvents, " +
+          "EventTypeCatalog and WriteStatus"
+      }
+    ])
+    expect(refusal(() => registerApplicantEventCommand(app(), both)).issues).toEqual([
+      { path: "layer", message: "cannot be given with options.runtime: pass one of them" }
+    ])
   })
 })

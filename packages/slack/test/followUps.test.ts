@@ -1,7 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import * as FollowUps from "../src/internal/followUps.js"
+
+/** Runs `task` once its turn comes, as the command runs its work after the acknowledgement. */
+const run = <A>(followUps: FollowUps.FollowUps, task: () => Promise<A>): Promise<A> =>
+  Effect.runPromise(Effect.andThen(followUps.turn, () => Effect.promise(task)))
 
 /** One turn of the event loop: resolves from the next check phase. */
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
@@ -9,7 +14,7 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
 const recording = (followUps: FollowUps.FollowUps, count: number) => {
   const started: Array<number> = []
   const results = Array.from({ length: count }, (_, i) =>
-    followUps.run(async () => {
+    run(followUps, async () => {
       started.push(i)
       return i * 10
     }))
@@ -55,7 +60,7 @@ describe("follow-ups", () => {
     await Promise.all([get("/warm"), get("/warm")])
     const burst = Promise.all([get("/a"), get("/b")])
     const work = [1, 2].map((n) =>
-      followUps.run(async () => {
+      run(followUps, async () => {
         log.push(`follow-up ${n}`)
         // Long enough for both requests to reach the server's socket.
         const until = performance.now() + 50
@@ -72,11 +77,11 @@ describe("follow-ups", () => {
 
   it("a failing follow-up rejects its own promise and not the next", async () => {
     const followUps = FollowUps.make({ maxWaitMillis: 60_000 })
-    const failing = followUps.run(() => Promise.reject(new Error("boom")))
-    const throwing = followUps.run((): Promise<number> => {
+    const failing = run(followUps, () => Promise.reject(new Error("boom")))
+    const throwing = run(followUps, (): Promise<number> => {
       throw new Error("thrown")
     })
-    const next = followUps.run(async () => 42)
+    const next = run(followUps, async () => 42)
     await expect(failing).rejects.toThrow("boom")
     await expect(throwing).rejects.toThrow("thrown")
     expect(await next).toBe(42)

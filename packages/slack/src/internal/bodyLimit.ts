@@ -4,7 +4,6 @@
  * `Content-Length`: a body announced larger but sent slowly would be read
  * up to the limit and then waited for.
  */
-import type { Logger } from "@slack/bolt"
 import type * as Http from "node:http"
 
 /**
@@ -14,7 +13,7 @@ import type * as Http from "node:http"
  *
  * @internal
  */
-export const refuseAnnouncedOver = (limit: number, logger: () => Logger) =>
+export const refuseAnnouncedOver = (limit: number, warn: (message: string) => void) =>
 (
   req: Http.IncomingMessage,
   res: Http.ServerResponse,
@@ -23,9 +22,7 @@ export const refuseAnnouncedOver = (limit: number, logger: () => Logger) =>
   // Node's parser has refused any Content-Length that is not digits.
   const announced = Number(req.headers["content-length"] ?? 0)
   if (announced <= limit) return next()
-  logger().warn(
-    `Request body exceeded the maximum allowed size: Content-Length ${announced} is over the limit of ${limit} bytes`
-  )
+  warn(`Request body exceeded the maximum allowed size: Content-Length ${announced} is over the limit of ${limit} bytes`)
   res.statusCode = 413
   res.end()
 }

@@ -10,6 +10,7 @@
  * that has waited `maxWaitMillis` starts at the next turn regardless, so
  * none waits long even when commands never stop coming.
  */
+import * as Effect from "effect/Effect"
 
 interface Waiting {
   readonly since: number
@@ -20,8 +21,8 @@ interface Waiting {
  * @internal
  */
 export interface FollowUps {
-  /** Runs `task` once its turn comes; answers what it answers. */
-  readonly run: <A>(task: () => Promise<A>) => Promise<A>
+  /** Completes once this follow-up's turn comes. */
+  readonly turn: Effect.Effect<void>
 }
 
 /**
@@ -34,9 +35,12 @@ export const make = (options: { readonly maxWaitMillis: number }): FollowUps => 
   const turn = () => {
     scheduled = false
     const now = performance.now()
-    // A turn is scheduled only while something waits: the first shift finds it.
-    do waiting.shift()!.start()
-    while (waiting.length > 0 && now - waiting[0]!.since >= options.maxWaitMillis)
+    // The first one starts regardless; those behind it once they have waited long enough.
+    let next = waiting.shift()
+    while (next !== undefined) {
+      next.start()
+      next = waiting.length > 0 && now - waiting[0]!.since >= options.maxWaitMillis ? waiting.shift() : undefined
+    }
     if (waiting.length > 0) schedule()
   }
 
@@ -47,19 +51,15 @@ export const make = (options: { readonly maxWaitMillis: number }): FollowUps => 
   }
 
   return {
-    run: (task) =>
-      new Promise((resolve, reject) => {
-        waiting.push({
-          since: performance.now(),
-          start: () => {
-            try {
-              task().then(resolve, reject)
-            } catch (error) {
-              reject(error)
-            }
-          }
-        })
-        schedule()
+    turn: Effect.async<void>((resume) => {
+      const entry: Waiting = { since: performance.now(), start: () => resume(Effect.void) }
+      waiting.push(entry)
+      schedule()
+      // Interrupted while waiting: its place goes to the next.
+      return Effect.sync(() => {
+        const index = waiting.indexOf(entry)
+        if (index !== -1) waiting.splice(index, 1)
       })
+    })
   }
 }

@@ -11,6 +11,7 @@ import * as MountainTime from "@entrata-events/core/MountainTime"
 import type {} from "@entrata-events/propexo/PropexoError"
 import type { CompletedWrite } from "@entrata-events/propexo/WriteStatus"
 import type { types } from "@slack/bolt"
+import * as Schema from "effect/Schema"
 import { type Field, FIELD_NAMES, isEmailTypeName, keyOf } from "./fields.js"
 
 /**
@@ -18,7 +19,12 @@ import { type Field, FIELD_NAMES, isEmailTypeName, keyOf } from "./fields.js"
  *
  * @internal
  */
-export type ResponseType = "ephemeral" | "in_channel"
+export const ResponseType = Schema.Literal("ephemeral", "in_channel")
+
+/**
+ * @internal
+ */
+export type ResponseType = typeof ResponseType.Type
 
 /**
  * A message for `ack()` or `respond()`.
@@ -141,6 +147,18 @@ export const authorizeFailed = (command: string): Message => ({
   text: `:warning: Could not check whether ${
     escape(command)
   } may record applicant events from here, so nothing was sent. Try again in a moment.`
+})
+
+/**
+ * The answer when the command could not run at all (its services could
+ * not be started): nothing was sent.
+ *
+ * @internal
+ */
+export const unavailable = (command: string): Message => ({
+  response_type: "ephemeral",
+  text: `:warning: ${escape(command)} cannot record applicant events right now, so nothing was sent. ` +
+    "Try again in a moment."
 })
 
 /**

@@ -3,7 +3,6 @@
  * timestamp must be within five minutes of now in either direction (Bolt
  * refuses only the past), and a request seen before is a replay.
  */
-import type { Logger } from "@slack/bolt"
 import type * as Http from "node:http"
 
 /**
@@ -26,7 +25,7 @@ const secondsOf = (header: string | ReadonlyArray<string> | undefined): number |
  *
  * @internal
  */
-export const refuseOutsideWindow = (logger: () => Logger, now: () => number) =>
+export const refuseOutsideWindow = (warn: (message: string) => void, now: () => number) =>
 (
   req: Http.IncomingMessage,
   res: Http.ServerResponse,
@@ -36,9 +35,7 @@ export const refuseOutsideWindow = (logger: () => Logger, now: () => number) =>
   const seconds = secondsOf(header)
   if (seconds !== undefined && Math.abs(seconds * 1000 - now()) <= WINDOW_MILLIS) return next()
   const shown = typeof header === "string" ? JSON.stringify(header.slice(0, 40)) : "missing"
-  logger().warn(
-    `Request verification failed: ${HEADER} ${shown} is not a time within five minutes of now`
-  )
+  warn(`Request verification failed: ${HEADER} ${shown} is not a time within five minutes of now`)
   res.statusCode = 401
   res.end()
 }
