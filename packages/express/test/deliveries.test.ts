@@ -1,5 +1,20 @@
 import { afterAll, describe, expect, it } from "@effect/vitest"
-import { type Answer, answerBodies, DEMO, logLines, notesEvent, OTHER, request, tokens } from "./helpers.js"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import express from "express"
+import * as ApplicantEventsRouter from "../src/ApplicantEventsRouter.js"
+import {
+  type Answer,
+  answerBodies,
+  authorize,
+  DEMO,
+  listen,
+  logLines,
+  notesEvent,
+  OTHER,
+  request,
+  servicesLayer,
+  tokens
+} from "./helpers.js"
 import { eventually, type Ledger, withLedger } from "./ledgerHarness.js"
 
 const PROBLEMS = "https://entrata-events.dev/problems/"
@@ -38,7 +53,7 @@ const reaches = (ledger: Ledger, id: string, status: string) =>
 const noDeliverer = { deliverer: false } as const
 
 describe("POST /applicant-events with deliveries", () => {
-  it("answers 202 { id, status, status_url } once committed, sends nothing inline, and the delivery outlives a restart", () =>
+  it("answers 202 { id, status, status_url } once committed and sends nothing inline; it outlives a restart", () =>
     withLedger(noDeliverer, async (ledger) => {
       const answer = await ledger.post(notesEvent)
       expect(answer.status).toBe(202)
@@ -50,6 +65,16 @@ describe("POST /applicant-events with deliveries", () => {
       expect(answer.headers.get("location")).toBe(answer.json.status_url)
       expect(answer.headers.get("idempotent-replayed")).toBeNull()
       expect(await ledger.creates()).toEqual([])
+      // The answer's log line names the request and the delivery.
+      expect(logLines).toContainEqual(expect.objectContaining({
+        message: "answered 202",
+        annotations: expect.objectContaining({
+          requestId: answer.headers.get("x-request-id"),
+          deliveryId: answer.json.id,
+          caller: "all",
+          method: "POST"
+        })
+      }))
 
       // Committed: a new process on the same file has it, with the body it will send.
       await ledger.stop()
@@ -71,11 +96,13 @@ describe("POST /applicant-events with deliveries", () => {
       })
       // The wall-clock time was read in the router's zone: the body holds Mountain Time with its offset.
       expect(read.json.body).toEqual({ ...notesEvent, event_datetime: "2026-07-04T12:00:00-06:00" })
-      expect(read.json.history).toEqual([{ from: null, to: "queued", at: read.json.created_at, attempt: 0, reason: "accepted" }])
+      expect(read.json.history).toEqual([
+        { from: null, to: "queued", at: read.json.created_at, attempt: 0, reason: "accepted" }
+      ])
       await again.stop()
     }))
 
-  it("?await=true answers 200 with the delivery once Entrata applied it; the exact body sent, its job and history", () =>
+  it("?await=true answers 200 with the delivery once Entrata applied it: the body sent, its job, its history", () =>
     withLedger({}, async (ledger) => {
       const answer = await ledger.post(notesEvent, { query: "?await=true" })
       expect(answer.status).toBe(200)
@@ -149,7 +176,7 @@ describe("POST /applicant-events with deliveries", () => {
 })
 
 describe("Idempotency-Key", () => {
-  it("the same key and body answer 200 with the existing delivery; another body is a 409; nothing new is committed", () =>
+  it("the same key and body answer 200 with the existing delivery; another body is a 409; nothing new committed", () =>
     withLedger(noDeliverer, async (ledger) => {
       const key = { "idempotency-key": "call-2026-07-04-0001" }
       const first = await ledger.post(notesEvent, { headers: key })
@@ -229,7 +256,11 @@ describe("reading deliveries: each caller sees only its integrations'", () => {
       expect(all.status).toBe(200)
       expect(idsOf(all)).toEqual([theirs, ...[...ours].reverse()])
       expect(all.json.next_cursor).toBeNull()
-      expect(all.json.items[0]).toMatchObject({ id: theirs, status_url: `/applicant-events/${theirs}`, body: otherEvent })
+      expect(all.json.items[0]).toMatchObject({
+        id: theirs,
+        status_url: `/applicant-events/${theirs}`,
+        body: otherEvent
+      })
 
       // A caller limited to one integration never sees the others', whatever it asks for.
       expect(idsOf(await ledger.call("/", { caller: "other" }))).toEqual([theirs])
@@ -263,7 +294,8 @@ describe("reading deliveries: each caller sees only its integrations'", () => {
         { path: "?stauts", message: "is not a parameter of this list (status, integration_id, limit, cursor)" },
         {
           path: "?status",
-          message: "must be one of queued, sending, sent, succeeded, failed, rejected, ambiguous, cancelled, got \"done\""
+          message:
+            "must be one of queued, sending, sent, succeeded, failed, rejected, ambiguous, cancelled, got \"done\""
         },
         { path: "?limit", message: "must be given once" }
       ])
@@ -371,6 +403,41 @@ describe("retry and cancel", () => {
       expect(retried.json.history.at(-1)).toMatchObject({ from: "ambiguous", to: "queued" })
       const done = (await reaches(ledger, id, "succeeded")).json
       expect(done.attempts).toBe(2)
+    }))
+})
+
+describe("the ledger's own failures", () => {
+  it("a ledger that cannot be read or written is a 503 ledger-unavailable, its cause in the log only", () =>
+    withLedger(noDeliverer, async (ledger) => {
+      // A router whose deliveries outlive their ledger: its SQLite connection is closed.
+      const runtime = ManagedRuntime.make(servicesLayer(ledger.sandbox))
+      const router = ApplicantEventsRouter.createApplicantEventsRouter({
+        runtime,
+        deliveries: ledger.deliveries,
+        authorize
+      })
+      const app = express()
+      app.use("/applicant-events", router)
+      const server = await listen(app)
+      try {
+        await ledger.stop()
+        const url = `${server.origin}/applicant-events`
+        for (const answer of [await request(`${url}/`, { body: notesEvent }), await request(`${url}/`)]) {
+          expectProblem(answer, 503, "ledger-unavailable")
+          expect(answer.json.detail).toBe("This server could not read or write its delivery ledger; try again later.")
+          const line = logLines.find((l) =>
+            l.annotations["requestId"] === answer.json.request_id && l.message.startsWith("answered")
+          )
+          expect(line).toMatchObject({
+            level: "WARN",
+            message: expect.stringMatching(/^answered 503 \(ledger-unavailable\): ./)
+          })
+        }
+      } finally {
+        await server.close()
+        await router.dispose()
+        await runtime.dispose()
+      }
     }))
 })
 

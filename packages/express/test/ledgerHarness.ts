@@ -35,7 +35,7 @@ export interface Ledger {
   readonly post: (body: unknown, init?: CallInit & { readonly query?: string }) => Promise<Answer>
   /** The creates the simulator received. */
   readonly creates: () => Promise<ReadonlyArray<Sandbox.RequestRecord>>
-  /** Stops the router, the deliverer and the ledger; the file stays, for `reopen`. */
+  /** Stops the router, the deliverer and the ledger (once); the file stays, for `reopen`. */
   readonly stop: () => Promise<void>
   /** Everything again on the same file and simulator. */
   readonly reopen: (options?: LedgerOptions) => Promise<Ledger>
@@ -57,7 +57,12 @@ const mount = async (
   const live = options.deliverer === false
     ? ledger
     : Layer.provideMerge(
-      Deliverer.layer({ confirmAfter: "50 millis", backoff: "50 millis", maxBackoff: "200 millis", ...options.deliverer }),
+      Deliverer.layer({
+        confirmAfter: "50 millis",
+        backoff: "50 millis",
+        maxBackoff: "200 millis",
+        ...options.deliverer
+      }),
       ledger
     )
   const runtime = ManagedRuntime.make(live)
@@ -72,11 +77,13 @@ const mount = async (
   app.use("/applicant-events", router)
   const server = await listen(app)
   const url = `${server.origin}/applicant-events`
-  const stop = async () => {
-    await server.close()
-    await router.dispose()
-    await runtime.dispose()
-  }
+  let stopped: Promise<void> | undefined
+  const stop = () =>
+    stopped ??= (async () => {
+      await server.close()
+      await router.dispose()
+      await runtime.dispose()
+    })()
   return {
     sandbox,
     origin: server.origin,

@@ -124,7 +124,7 @@ export const mount = (router: Router, machinery: Machinery): { readonly stop: ()
       Effect.flatMap(Option.match({ onNone: () => deliveries.get(id), onSome: Effect.succeed }))
     )
 
-  const answer = (req: Request, status: number, delivery: Delivery, headers: Readonly<Record<string, string>> = {}) =>
+  const respond = (req: Request, status: number, delivery: Delivery, headers: Readonly<Record<string, string>> = {}) =>
     Effect.map(documentOf(delivery, urlOf(req, delivery.id)), (document) => Problem.json(status, document, headers))
 
   const enqueue = handle("enqueue", (req, res) =>
@@ -147,8 +147,8 @@ export const mount = (router: Router, machinery: Machinery): { readonly stop: ()
       }
       const delivery = awaited ? yield* settled(enqueued.id) : yield* deliveries.get(enqueued.id)
       return awaited && !isFinal(delivery.status)
-        ? yield* answer(req, 202, delivery, { ...replayed, location: status_url })
-        : yield* answer(req, 200, delivery, replayed)
+        ? yield* respond(req, 202, delivery, { ...replayed, location: status_url })
+        : yield* respond(req, 200, delivery, replayed)
     }))
 
   const list = handle("list", (req) =>
@@ -164,7 +164,8 @@ export const mount = (router: Router, machinery: Machinery): { readonly stop: ()
       const statuses = valuesOf(query, "status")
       const unknown = statuses?.find((status) => !isStatus(status))
       if (unknown !== undefined) {
-        issues.push({ path: "?status", message: `must be one of ${STATUSES.join(", ")}, got ${JSON.stringify(unknown)}` })
+        const message = `must be one of ${STATUSES.join(", ")}, got ${JSON.stringify(unknown)}`
+        issues.push({ path: "?status", message })
       }
       const limit = onceOf(query, "limit", issues)
       const cursor = onceOf(query, "cursor", issues)
@@ -189,20 +190,20 @@ export const mount = (router: Router, machinery: Machinery): { readonly stop: ()
   const read = handle("delivery", (req) =>
     Effect.gen(function*() {
       const grant = yield* authorize(req)
-      return yield* answer(req, 200, yield* visible(req, grant))
+      return yield* respond(req, 200, yield* visible(req, grant))
     }))
 
   const retry = handle("retry", (req) =>
     Effect.gen(function*() {
       const grant = yield* authorize(req)
       const delivery = yield* deliveries.retry((yield* visible(req, grant)).id)
-      return yield* answer(req, 202, delivery, { location: urlOf(req, delivery.id) })
+      return yield* respond(req, 202, delivery, { location: urlOf(req, delivery.id) })
     }))
 
   const cancel = handle("cancel", (req) =>
     Effect.gen(function*() {
       const grant = yield* authorize(req)
-      return yield* answer(req, 200, yield* deliveries.cancel((yield* visible(req, grant)).id))
+      return yield* respond(req, 200, yield* deliveries.cancel((yield* visible(req, grant)).id))
     }))
 
   const notAllowed = (allow: string) => handle("delivery", () => Effect.fail(new MethodNotAllowed({ allow })))
