@@ -11,12 +11,24 @@
  * on the same kind of runtime, without the router: it splits the router's
  * cost into its own and the Propexo client's.
  *
+ * Two more cases measure the router's `deliveries` mode, where an event
+ * is committed to the delivery ledger (an SQLite file in a temporary
+ * folder, `synchronous=FULL`) and answered 202 at once: `ledger` is the
+ * router with `deliveries`, `enqueue` is `express.json()` and
+ * `Deliveries.enqueue` on the same runtime, without the router. No
+ * deliverer runs: they measure accepting, not sending. Their ratio,
+ * ledger / enqueue, has a target of at least 0.9.
+ *
+ * `BENCH_CASES` (e.g. `ledger,enqueue`) runs some cases only.
+ *
  * The router runs as in production (the real client, authorize, request
  * ids, spans), except that its log level is Warning: the bare handler logs
  * nothing either.
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { ApplicantEvents } from "@entrata-events/core/ApplicantEvents"
+import * as Deliveries from "@entrata-events/delivery/Deliveries"
+import * as DeliveryStore from "@entrata-events/delivery/DeliveryStore"
 import * as ApplicantEventsLive from "@entrata-events/propexo/ApplicantEventsLive"
 import { PropexoConfig } from "@entrata-events/propexo/PropexoConfig"
 import { Sandbox, Seed } from "@entrata-events/sandbox"
@@ -28,8 +40,11 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import express from "express"
 import { type ChildProcess, fork } from "node:child_process"
+import * as fs from "node:fs"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
+import * as os from "node:os"
+import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { createApplicantEventsRouter } from "../src/index.js"
 
@@ -37,6 +52,9 @@ const REQUESTS = Number(process.env["BENCH_REQUESTS"] ?? 3_000)
 const CONCURRENCY = 64
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 4)
 const WARM_UP = 3_000
+const CASES = ["router", "bare", "client", "ledger", "enqueue"] as const
+type Case = typeof CASES[number]
+const SELECTED = CASES.filter((name) => (process.env["BENCH_CASES"]?.split(",") ?? CASES).includes(name))
 
 const event = (i: number) =>
   JSON.stringify({
@@ -130,8 +148,26 @@ const main = async () => {
     authorize: () => ({ integrations: [Seed.DEMO.integrationId] })
   })
   const clientRuntime = ManagedRuntime.make(services())
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "express-bench-"))
+  const ledgerRuntime = ManagedRuntime.make(
+    Deliveries.layer().pipe(
+      Layer.provideMerge(DeliveryStore.layer({ filename: path.join(dir, DeliveryStore.DEFAULT_FILENAME) })),
+      Layer.provideMerge(services())
+    )
+  )
+  const deliveries = await ledgerRuntime.runPromise(Deliveries.Deliveries)
+  const ledgerRouter = createApplicantEventsRouter({
+    runtime: ledgerRuntime,
+    deliveries,
+    authorize: () => ({ integrations: [Seed.DEMO.integrationId] })
+  })
   const app = express()
   app.use("/router", router)
+  app.use("/ledger", ledgerRouter)
+  app.post("/enqueue", express.json(), async (req, res) => {
+    const { id, status } = await ledgerRuntime.runPromise(deliveries.enqueue(req.body))
+    res.status(202).json({ id, status, status_url: `/enqueue/${id}` })
+  })
   app.post("/bare", express.json(), async (req, res) => {
     const upstream = await fetch(`${baseUrl}/v1/events/applicants/entrata/`, {
       method: "POST",
@@ -162,12 +198,12 @@ const main = async () => {
     return { rate: requests / (result.ms / 1_000), cpu: (used.user + used.system) / 1_000 / requests }
   }
 
-  const cases = ["router", "bare", "client"] as const
-  type Case = typeof cases[number]
   type Figures = { readonly rate: number; readonly cpu: number }
+  const cases = SELECTED
   for (const name of cases) await run(`/${name}`, WARM_UP)
-  const all: Record<Case, Array<Figures>> = { router: [], bare: [], client: [] }
+  const all: Record<Case, Array<Figures>> = { router: [], bare: [], client: [], ledger: [], enqueue: [] }
   const show = ({ cpu, rate }: Figures) => `${Math.round(rate)} req/s (${cpu.toFixed(2)} ms CPU/request)`
+  const has = (...names: ReadonlyArray<Case>) => names.every((name) => cases.includes(name))
   console.log(`${ROUNDS} rounds of ${REQUESTS} requests per case, concurrency ${CONCURRENCY}`)
   for (let round = 1; round <= ROUNDS; round++) {
     // Each round starts with the next case, so none always runs first.
@@ -178,9 +214,10 @@ const main = async () => {
       results[name] = figures
       all[name].push(figures)
     }
+    const pairs = ([["router", "bare"], ["ledger", "enqueue"]] as const).filter((pair) => has(...pair))
     console.log(
-      `round ${round}: ${cases.map((name) => `${name} ${show(results[name]!)}`).join(", ")}; router/bare ${
-        (results.router!.rate / results.bare!.rate).toFixed(2)
+      `round ${round}: ${cases.map((name) => `${name} ${show(results[name]!)}`).join(", ")}${
+        pairs.map(([a, b]) => `; ${a}/${b} ${(results[a]!.rate / results[b]!.rate).toFixed(2)}`).join("")
       }`
     )
   }
@@ -189,23 +226,40 @@ const main = async () => {
     cpu: all[name].reduce((sum, f) => sum + f.cpu, 0) / ROUNDS
   })
   console.log(`mean: ${cases.map((name) => `${name} ${show(mean(name))}`).join(", ")}`)
-  const ratios = all.router.map((f, i) => f.rate / all.bare[i]!.rate).sort((a, b) => a - b)
-  console.log(
-    `router / bare: ${(mean("router").rate / mean("bare").rate).toFixed(2)} of the mean rates, ${
-      ratios[Math.floor(ratios.length / 2)]!.toFixed(2)
-    } the median round (target ≥ 0.9); router / client: ${(mean("router").rate / mean("client").rate).toFixed(2)}`
-  )
-  // Rates swing with whatever else the machine runs; CPU time per request does much less.
-  console.log(
-    `CPU per request, bare / router: ${(mean("bare").cpu / mean("router").cpu).toFixed(2)}, ` +
-      `client / router: ${(mean("client").cpu / mean("router").cpu).toFixed(2)}`
-  )
+  const median = (a: Case, b: Case) => {
+    const ratios = all[a].map((f, i) => f.rate / all[b][i]!.rate).sort((x, y) => x - y)
+    return ratios[Math.floor(ratios.length / 2)]!.toFixed(2)
+  }
+  if (has("router", "bare", "client")) {
+    console.log(
+      `router / bare: ${(mean("router").rate / mean("bare").rate).toFixed(2)} of the mean rates, ${
+        median("router", "bare")
+      } the median round (target ≥ 0.9); router / client: ${(mean("router").rate / mean("client").rate).toFixed(2)}`
+    )
+    // Rates swing with whatever else the machine runs; CPU time per request does much less.
+    console.log(
+      `CPU per request, bare / router: ${(mean("bare").cpu / mean("router").cpu).toFixed(2)}, ` +
+        `client / router: ${(mean("client").cpu / mean("router").cpu).toFixed(2)}`
+    )
+  }
+  if (has("ledger", "enqueue")) {
+    console.log(
+      `ledger / enqueue: ${(mean("ledger").rate / mean("enqueue").rate).toFixed(2)} of the mean rates, ${
+        median("ledger", "enqueue")
+      } the median round (target ≥ 0.9); CPU per request, enqueue / ledger: ${
+        (mean("enqueue").cpu / mean("ledger").cpu).toFixed(2)
+      }`
+    )
+  }
   loader.disconnect()
   simulator.disconnect()
   server.closeAllConnections()
   server.close()
   await router.dispose()
+  await ledgerRouter.dispose()
   await clientRuntime.dispose()
+  await ledgerRuntime.dispose()
+  fs.rmSync(dir, { recursive: true, force: true })
 }
 
 switch (process.argv[2]) {

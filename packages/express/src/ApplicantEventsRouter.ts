@@ -19,6 +19,7 @@
  */
 import { ApplicantEvents } from "@entrata-events/core/ApplicantEvents"
 import * as MountainTime from "@entrata-events/core/MountainTime"
+import type { DeliveriesShape } from "@entrata-events/delivery/Deliveries"
 import { WriteStillPending } from "@entrata-events/propexo/PropexoError"
 import { WriteStatus } from "@entrata-events/propexo/WriteStatus"
 import * as Cause from "effect/Cause"
@@ -38,6 +39,7 @@ import type { Request, Response, Router } from "express"
 import express from "express"
 import * as Fallback from "./Fallback.js"
 import { makeReader } from "./internal/body.js"
+import * as DeliveriesRoutes from "./internal/deliveriesRoutes.js"
 import { IntegrationNotAllowed, InvalidInput, JobNotFound, MethodNotAllowed } from "./internal/failures.js"
 import { integrationOf, toEvent } from "./internal/input.js"
 import * as Options_ from "./internal/options.js"
@@ -153,6 +155,17 @@ export interface BaseOptions {
    * @since 0.2.0
    */
   readonly jobOwners?: JobOwners.JobOwners | undefined
+  /**
+   * Answer from the delivery ledger: `POST /` commits the event and answers
+   * 202 at once (the `Deliverer` sends it), and `GET /`, `GET /:id`,
+   * `POST /:id/retry` and `POST /:id/cancel` read and act on deliveries.
+   * Take it from the runtime that runs the `Deliverer`
+   * (`runtime.runPromise(Deliveries.Deliveries)`). Without it, `POST /`
+   * sends each event to Propexo within its request.
+   *
+   * @since 0.2.0
+   */
+  readonly deliveries?: DeliveriesShape | undefined
 }
 
 /**
@@ -485,9 +498,25 @@ export const createApplicantEventsRouter = (options: Options): ApplicantEventsRo
   const notAllowed = (allow: string) => handle("status", () => Effect.fail(new MethodNotAllowed({ allow })))
 
   const router = express.Router()
-  router.route("/").post(create).all(notAllowed("POST"))
+  if (options.deliveries === undefined) router.route("/").post(create).all(notAllowed("POST"))
   router.route("/jobs/:job_id").get(status).all(notAllowed("GET, HEAD"))
+  const ledger = options.deliveries === undefined ? undefined : DeliveriesRoutes.mount(router, {
+    deliveries: options.deliveries,
+    handle,
+    authorize,
+    readBody,
+    awaitRequested,
+    zone,
+    awaitTimeout: settings.awaitTimeout,
+    jobOwners: settings.jobOwners,
+    fork: (effect) => runtime.runFork(effect)
+  })
   // Errors of the router's own matching, such as a job id that is not valid percent-encoding.
   router.use(Fallback.handleError)
-  return Object.assign(router, { dispose })
+  return Object.assign(router, {
+    dispose: async () => {
+      await ledger?.stop()
+      await dispose()
+    }
+  })
 }

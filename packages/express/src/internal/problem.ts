@@ -9,8 +9,17 @@
  * leak.
  */
 import type { ApplicantEventsError } from "@entrata-events/core/ApplicantEvents"
+import type { DeliveriesShape } from "@entrata-events/delivery/Deliveries"
+import type {
+  DeliveryNotCancellable,
+  DeliveryNotFound,
+  DeliveryNotRetryable,
+  IdempotencyKeyReused,
+  InvalidOption
+} from "@entrata-events/delivery/DeliveryError"
 import type { PropexoError, WriteFailed, WriteStillPending } from "@entrata-events/propexo/PropexoError"
 import * as DateTime from "effect/DateTime"
+import type * as Effect from "effect/Effect"
 import type { Request, Response } from "express"
 import { randomUUID } from "node:crypto"
 import { STATUS_CODES } from "node:http"
@@ -48,6 +57,9 @@ export interface Problem {
   readonly headers?: Readonly<Record<string, string>> | undefined
 }
 
+/** The ledger could not be read or written (`@effect/sql`'s `SqlError`). */
+export type LedgerError = Effect.Effect.Error<DeliveriesShape["backlog"]>
+
 /** Every failure the router turns into an answer. */
 export type Failure =
   | ApplicantEventsError
@@ -61,11 +73,21 @@ export type Failure =
   | MethodNotAllowed
   | Unauthorized
   | Forbidden
+  | IdempotencyKeyReused
+  | DeliveryNotFound
+  | DeliveryNotRetryable
+  | DeliveryNotCancellable
+  | InvalidOption
+  | LedgerError
 
 /** What the answer to a failure depends on besides the failure. */
 export interface Context {
-  /** A create may have reached Propexo; a status read never changes anything. */
-  readonly operation: "create" | "status"
+  /**
+   * A create may have reached Propexo; a status read never changes
+   * anything. The others are the routes on the delivery ledger, where
+   * nothing reaches Propexo within the request.
+   */
+  readonly operation: "create" | "status" | "enqueue" | "list" | "delivery" | "retry" | "cancel"
   readonly statusUrl: (job_id: string) => string
   readonly now: number
 }
@@ -260,6 +282,24 @@ const bodyProblem = (failure: BodyRejected): Problem => {
   }
 }
 
+// The same answer whether the delivery does not exist or belongs to an
+// integration the caller may not use.
+const deliveryNotFound: Problem = {
+  status: 404,
+  slug: "delivery-not-found",
+  title: "Unknown delivery",
+  detail: "There is no delivery with that id that this caller may see."
+}
+
+/** Where each option of the delivery operations comes from in a request. */
+const OPTION_PATHS: Readonly<Record<string, string>> = {
+  idempotencyKey: "Idempotency-Key",
+  status: "?status",
+  integration_id: "?integration_id",
+  limit: "?limit",
+  cursor: "?cursor"
+}
+
 /** The problem a failure is answered with. */
 export const problemFor = (failure: Failure, ctx: Context): Problem => {
   const problem = problemOf(failure, ctx)
@@ -371,6 +411,43 @@ const problemOf = (failure: Failure, ctx: Context): Problem => {
         slug: "propexo-timeout",
         title: "Propexo did not answer in time",
         detail: `Propexo did not answer within ${failure.timeoutMillis} ms.`
+      }
+    case "InvalidOption":
+      return invalidInput([{ path: OPTION_PATHS[failure.field] ?? failure.field, message: failure.rule }])
+    case "IdempotencyKeyReused":
+      return {
+        status: 409,
+        slug: "idempotency-key-reused",
+        title: "Idempotency key already used",
+        detail: "This Idempotency-Key was already used in this integration for another event; nothing was accepted. " +
+          "Send a new event with a new key.",
+        errors: [{ path: "Idempotency-Key", message: `was used for delivery ${failure.id}, with another body` }],
+        extensions: { id: failure.id }
+      }
+    case "DeliveryNotFound":
+      return deliveryNotFound
+    case "DeliveryNotRetryable":
+      return {
+        status: 409,
+        slug: "delivery-not-retryable",
+        title: "The delivery cannot be retried",
+        detail: `This delivery is ${failure.status}: only a failed or ambiguous delivery can be retried.`,
+        extensions: { id: failure.id, delivery_status: failure.status }
+      }
+    case "DeliveryNotCancellable":
+      return {
+        status: 409,
+        slug: "delivery-not-cancellable",
+        title: "The delivery cannot be cancelled",
+        detail: `This delivery is ${failure.status}: only a queued delivery can be cancelled.`,
+        extensions: { id: failure.id, delivery_status: failure.status }
+      }
+    case "SqlError":
+      return {
+        status: 503,
+        slug: "ledger-unavailable",
+        title: "The delivery ledger is unavailable",
+        detail: "This server could not read or write its delivery ledger; try again later."
       }
   }
 }
