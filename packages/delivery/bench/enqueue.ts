@@ -70,7 +70,7 @@ const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a -
 const main = Effect.gen(function*() {
   const sandbox = yield* Sandbox.make({ jobDelay: 0, slowDownDelay: 0 })
   const client = ApplicantEventsLive.layer().pipe(
-    Layer.provide(PropexoConfig.PropexoConfig.layer({ token: sandbox.token, baseUrl: sandbox.baseUrl })),
+    Layer.provide(PropexoConfig.layer({ token: sandbox.token, baseUrl: sandbox.baseUrl })),
     Layer.provide(NodeHttpClient.layerUndici)
   )
   const runtime = ManagedRuntime.make(

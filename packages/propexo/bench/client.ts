@@ -43,7 +43,7 @@ const runtimeFor = (
 ) =>
   ManagedRuntime.make(
     ApplicantEventsLive.layer().pipe(
-      Layer.provide(PropexoConfig.PropexoConfig.layer({ token: sandbox.token, baseUrl: sandbox.baseUrl, rateLimit })),
+      Layer.provide(PropexoConfig.layer({ token: sandbox.token, baseUrl: sandbox.baseUrl, rateLimit })),
       Layer.provide(NodeHttpClient.layerUndici)
     )
   )

@@ -50,10 +50,10 @@ const program = Effect.gen(function*() {
 /** Propexo from the environment, or the simulator started here when no token is set. */
 const config = Layer.unwrapScoped(
   Effect.gen(function*() {
-    if (process.env.PROPEXO_TOKEN !== undefined) return PropexoConfig.PropexoConfig.layerConfig()
+    if (process.env.PROPEXO_TOKEN !== undefined) return PropexoConfig.layerConfig()
     const sandbox = yield* Sandbox.make({ jobDelay: "300 millis" })
     yield* Console.log(`No PROPEXO_TOKEN set: using the Propexo simulator started at ${sandbox.baseUrl}`)
-    return PropexoConfig.PropexoConfig.layer({ token: sandbox.token, baseUrl: sandbox.baseUrl })
+    return PropexoConfig.layer({ token: sandbox.token, baseUrl: sandbox.baseUrl })
   })
 )
 

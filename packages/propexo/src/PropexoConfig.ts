@@ -5,13 +5,16 @@
  * @since 0.1.0
  */
 import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
+import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
 
 /**
  * Propexo's production API.
@@ -42,15 +45,6 @@ export const defaultReadRetry: Schedule.Schedule<unknown, unknown> = Schedule.ex
   Schedule.modifyDelay((delay) => Duration.min(delay, Duration.seconds(8))),
   Schedule.intersect(Schedule.recurs(2))
 )
-
-/**
- * The default policy for a create that certainly never reached Propexo
- * (connection refused, DNS, TLS): two retries, 0.5 s doubling with jitter.
- *
- * @since 0.1.0
- * @category constants
- */
-export const defaultConnectRetry: Schedule.Schedule<unknown, unknown> = defaultReadRetry
 
 /**
  * @since 0.1.0
@@ -128,64 +122,101 @@ const resolveBaseUrl = (baseUrl: PropexoConfigOptions["baseUrl"]): URL => {
 export class PropexoConfig extends Context.Tag("@entrata-events/propexo/PropexoConfig")<
   PropexoConfig,
   PropexoConfigShape
->() {
-  /**
-   * Fills in the defaults. Throws a `TypeError` for a base URL that is not
-   * an http(s) URL or a headroom outside (0, 1].
-   *
-   * @since 0.1.0
-   */
-  static make(options: PropexoConfigOptions): PropexoConfigShape {
-    const headroom = options.rateLimit?.headroom ?? 1
-    if (!(headroom > 0 && headroom <= 1)) throw new TypeError(`rate-limit headroom must be in (0, 1], got ${headroom}`)
-    return {
-      baseUrl: resolveBaseUrl(options.baseUrl),
-      token: options.token,
-      timeout: Duration.decode(options.timeout ?? "30 seconds"),
-      rateLimit: {
-        limit: options.rateLimit?.limit ?? 150,
-        window: options.rateLimit?.window ?? Duration.minutes(1),
-        headroom,
-        maxRateLimitedRetries: options.rateLimit?.maxRateLimitedRetries ?? 3
-      },
-      readRetry: options.readRetry ?? defaultReadRetry,
-      connectRetry: options.connectRetry ?? defaultConnectRetry,
-      retryAmbiguous: options.retryAmbiguous ?? false
+>() {}
+
+const BaseUrl = Schema.String.pipe(
+  Schema.filter((s) => {
+    try {
+      resolveBaseUrl(s)
+      return true
+    } catch {
+      return false
     }
-  }
+  }, { message: () => "must be production, sandbox or an http(s) URL" })
+)
 
-  /**
-   * @since 0.1.0
-   */
-  static layer(options: PropexoConfigOptions): Layer.Layer<PropexoConfig> {
-    return Layer.sync(PropexoConfig, () => PropexoConfig.make(options))
-  }
-
-  /**
-   * Reads `PROPEXO_TOKEN` (required), `PROPEXO_BASE_URL` (`production`,
-   * `sandbox` or a URL; default production), `PROPEXO_TIMEOUT` (e.g.
-   * `30 seconds`), `PROPEXO_RATE_LIMIT` (requests per minute),
-   * `PROPEXO_RATE_LIMIT_HEADROOM` (0-1) and `PROPEXO_RETRY_AMBIGUOUS`
-   * (boolean). A missing token fails with a `ConfigError` naming
-   * `PROPEXO_TOKEN`.
-   *
-   * @since 0.1.0
-   */
-  static layerConfig(
-    overrides: Omit<PropexoConfigOptions, "token" | "baseUrl"> = {}
-  ): Layer.Layer<PropexoConfig, ConfigError.ConfigError> {
-    // Every value `make` could refuse was validated by `fromEnv` already.
-    return Layer.effect(
-      PropexoConfig,
-      Effect.map(fromEnv, (options) =>
-        PropexoConfig.make({
-          ...options,
-          ...overrides,
-          rateLimit: { ...options.rateLimit, ...overrides.rateLimit }
-        }))
+/** What `make` checks of its options; the rest is typed well enough by TypeScript. */
+const CheckedOptions = Schema.Struct({
+  baseUrl: Schema.optional(BaseUrl),
+  timeout: Schema.optional(
+    Schema.DurationFromSelf.pipe(
+      Schema.filter((d) => Duration.greaterThan(d, Duration.zero) && Duration.isFinite(d), {
+        message: () => "must be a positive, finite duration"
+      })
     )
+  ),
+  rateLimit: Schema.optional(Schema.Struct({
+    limit: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.positive({ message: () => "must be a positive integer" }))),
+    headroom: Schema.optional(
+      Schema.Number.pipe(Schema.filter((n) => n > 0 && n <= 1, { message: () => "must be greater than 0 and at most 1" }))
+    ),
+    maxRateLimitedRetries: Schema.optional(
+      Schema.Number.pipe(Schema.int(), Schema.nonNegative({ message: () => "must be a whole number, 0 or more" }))
+    )
+  }))
+})
+
+const checkOptions = Schema.decodeUnknownEither(CheckedOptions, { errors: "all", onExcessProperty: "ignore" })
+
+/**
+ * Checks the options and fills in the defaults; an option out of its rule
+ * fails as a `ConfigError` naming it (e.g. `rateLimit.headroom`).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const make = (options: PropexoConfigOptions): Effect.Effect<PropexoConfigShape, ConfigError.ConfigError> => {
+  const checked = checkOptions({
+    baseUrl: options.baseUrl,
+    timeout: options.timeout === undefined ? undefined : Duration.decode(options.timeout),
+    rateLimit: options.rateLimit
+  })
+  if (Either.isLeft(checked)) {
+    const [first, ...rest] = ParseResult.ArrayFormatter.formatErrorSync(checked.left).map((issue) =>
+      ConfigError.InvalidData(issue.path.map(String), issue.message)
+    )
+    return Effect.fail(rest.reduce(ConfigError.And, first!))
   }
+  return Effect.succeed({
+    baseUrl: resolveBaseUrl(options.baseUrl),
+    token: options.token,
+    timeout: Duration.decode(options.timeout ?? "30 seconds"),
+    rateLimit: {
+      limit: options.rateLimit?.limit ?? 150,
+      window: options.rateLimit?.window ?? Duration.minutes(1),
+      headroom: options.rateLimit?.headroom ?? 1,
+      maxRateLimitedRetries: options.rateLimit?.maxRateLimitedRetries ?? 3
+    },
+    readRetry: options.readRetry ?? defaultReadRetry,
+    connectRetry: options.connectRetry ?? defaultReadRetry,
+    retryAmbiguous: options.retryAmbiguous ?? false
+  })
 }
+
+/**
+ * The configuration from options given in code.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layer = (options: PropexoConfigOptions): Layer.Layer<PropexoConfig, ConfigError.ConfigError> =>
+  Layer.effect(PropexoConfig, make(options))
+
+/**
+ * The configuration from `Config`: by default {@link fromEnv}, which reads
+ * `PROPEXO_TOKEN` (required), `PROPEXO_BASE_URL` (`production`, `sandbox`
+ * or a URL; default production), `PROPEXO_TIMEOUT` (e.g. `30 seconds`),
+ * `PROPEXO_RATE_LIMIT` (requests per minute), `PROPEXO_RATE_LIMIT_HEADROOM`
+ * (0-1) and `PROPEXO_RETRY_AMBIGUOUS` (boolean). A missing token fails with
+ * a `ConfigError` naming `PROPEXO_TOKEN`.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerConfig = (
+  config: Config.Config.Wrap<PropexoConfigOptions> = fromEnv
+): Layer.Layer<PropexoConfig, ConfigError.ConfigError> =>
+  Layer.effect(PropexoConfig, Effect.flatMap(Config.unwrap(config), make))
 
 // Validated before the default applies, so an error names the variable.
 const baseUrlConfig = Config.string("PROPEXO_BASE_URL").pipe(
@@ -210,7 +241,7 @@ const headroomConfig = Config.number("PROPEXO_RATE_LIMIT_HEADROOM").pipe(
 
 /**
  * The configuration read from the environment (see
- * {@link PropexoConfig.layerConfig}), as options to adjust before use.
+ * {@link layerConfig}), as options to adjust before use.
  *
  * @since 0.1.0
  * @category config

@@ -5,6 +5,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
 import type { ApplicantEventInput } from "@entrata-events/core/ApplicantEvent"
 import { Sandbox } from "@entrata-events/sandbox"
+import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -20,7 +21,7 @@ import * as net from "node:net"
 import { readFileSync } from "node:fs"
 import { classify, EventTypeCatalog } from "../src/EventTypeCatalog.js"
 import { VERSION } from "../src/internal/version.js"
-import { PropexoConfig } from "../src/PropexoConfig.js"
+import * as PropexoConfig from "../src/PropexoConfig.js"
 import {
   ApplicantEvents,
   callEvent,
@@ -486,6 +487,40 @@ describe("configuration", () => {
         )
       )
       expect(Either.isLeft(result) && String(result.left)).toContain("PROPEXO_TOKEN")
+    }))
+
+  it.effect("layer refuses options out of their rules with one ConfigError naming each, never a thrown TypeError", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        Layer.build(PropexoConfig.layer({
+          token: Redacted.make("secret-token"),
+          baseUrl: "ftp://propexo.example",
+          timeout: "0 millis",
+          rateLimit: { headroom: 1.5, limit: 0 }
+        })).pipe(Effect.scoped)
+      )
+      const text = String(error)
+      expect(text).toContain("baseUrl")
+      expect(text).toContain("must be production, sandbox or an http(s) URL")
+      expect(text).toContain("timeout")
+      expect(text).toContain("rateLimit.headroom")
+      expect(text).toContain("rateLimit.limit")
+      expect(text).not.toContain("secret-token")
+    }))
+
+  it.effect("layerConfig takes any Config of the options, as PgClient's does", () =>
+    Effect.gen(function*() {
+      const config = yield* Effect.provide(
+        PropexoConfig.PropexoConfig,
+        PropexoConfig.layerConfig({
+          token: Config.redacted("MY_TOKEN"),
+          baseUrl: Config.succeed("sandbox"),
+          rateLimit: Config.succeed({ limit: 60 })
+        })
+      ).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["MY_TOKEN", "t0ken"]]))))
+      expect(config.baseUrl.toString()).toBe("https://api.sandbox.propexo.com/")
+      expect(config.rateLimit.limit).toBe(60)
+      expect(Redacted.value(config.token)).toBe("t0ken")
     }))
 })
 

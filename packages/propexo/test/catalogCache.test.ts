@@ -8,7 +8,7 @@ import * as Logger from "effect/Logger"
 import * as Schedule from "effect/Schedule"
 import * as ApplicantEventsLive from "../src/ApplicantEventsLive.js"
 import { EventTypeCatalog, type EventTypeCatalogOptions } from "../src/EventTypeCatalog.js"
-import { PropexoConfig } from "../src/PropexoConfig.js"
+import * as PropexoConfig from "../src/PropexoConfig.js"
 import { DEMO, notesEvent } from "./helpers.js"
 
 /** The service with these catalog options, against the simulator; no read is retried. */

@@ -171,7 +171,7 @@ const clientRuntime = (propexo: PropexoConfig.PropexoConfigOptions) =>
     Effect.sync(() =>
       ManagedRuntime.make(
         ApplicantEventsLive.layer().pipe(
-          Layer.provide(PropexoConfig.PropexoConfig.layer(propexo)),
+          Layer.provide(PropexoConfig.layer(propexo)),
           Layer.provide(NodeHttpClient.layerUndici)
         )
       )

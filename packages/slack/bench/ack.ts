@@ -228,7 +228,7 @@ const main = async () => {
   const simulator = await startSimulator()
   const runtime = ManagedRuntime.make(
     ApplicantEventsLive.layer().pipe(
-      Layer.provide(PropexoConfig.PropexoConfig.layer({
+      Layer.provide(PropexoConfig.layer({
         token: simulator.token,
         baseUrl: simulator.baseUrl,
         rateLimit: { limit: 1_000_000 }

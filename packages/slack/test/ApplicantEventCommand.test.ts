@@ -160,7 +160,7 @@ const harness = async (options: HarnessOptions = {}) => {
   const sandbox = await Sandbox.startSandbox(options.sandbox ?? { jobDelay: 0, slowDownDelay: 0 })
   cleanups.push(() => sandbox.close())
   const live: ServicesLayer = ApplicantEventsLive.layer().pipe(
-    Layer.provide(PropexoConfig.PropexoConfig.layer({ token: Redacted.make(sandbox.token), baseUrl: sandbox.baseUrl })),
+    Layer.provide(PropexoConfig.layer({ token: Redacted.make(sandbox.token), baseUrl: sandbox.baseUrl })),
     Layer.provide(NodeHttpClient.layerUndici)
   )
   const services = options.services === undefined ? live : options.services(live)
