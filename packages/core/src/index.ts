@@ -18,3 +18,8 @@ export * as ApplicantEvents from "./ApplicantEvents.js"
  * @since 0.1.0
  */
 export * as MountainTime from "./MountainTime.js"
+
+/**
+ * @since 0.2.0
+ */
+export * as AdapterOptions from "./AdapterOptions.js"

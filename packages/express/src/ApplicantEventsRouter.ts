@@ -42,7 +42,7 @@ import { makeReader } from "./internal/body.js"
 import * as DeliveriesRoutes from "./internal/deliveriesRoutes.js"
 import { IntegrationNotAllowed, InvalidInput, JobNotFound, MethodNotAllowed } from "./internal/failures.js"
 import { integrationOf, toEvent } from "./internal/input.js"
-import * as Options_ from "./internal/options.js"
+import * as Options_ from "@entrata-events/core/AdapterOptions"
 import * as Problem from "./internal/problem.js"
 import * as JobOwners from "./JobOwners.js"
 

@@ -13,7 +13,7 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import * as Options from "./internal/options.js"
+import * as Options from "@entrata-events/core/AdapterOptions"
 
 /**
  * A store of job → integration. Routers given the same store answer for

@@ -1,9 +1,13 @@
 /**
- * Options read through a `Schema`, so that every rule is written once, as
- * a schema with the sentence its failure shows, and a bad option fails at
- * start-up as one typed error naming each option and its rule.
+ * What the adapters (the Express route, the Slack command) read from their
+ * host: options read through a `Schema`, so that every rule is written
+ * once, as a schema with the sentence its failure shows, and a bad option
+ * fails at start-up as one typed error naming each option and its rule;
+ * and the services, as a `ManagedRuntime` or a `Layer`. It lives in the
+ * core because the adapters share no other package of their own.
+ *
+ * @since 0.2.0
  */
-import * as MountainTime from "@entrata-events/core/MountainTime"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import type * as Layer from "effect/Layer"
@@ -11,12 +15,14 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as MountainTime from "./MountainTime.js"
 
 /**
  * Options a constructor refused: each issue names the option (`path`,
  * dotted; empty for the options as a whole) and the rule it breaks.
  *
- * @internal
+ * @since 0.2.0
+ * @category errors
  */
 export class InvalidOptions extends Schema.TaggedError<InvalidOptions>()("InvalidOptions", {
   /** The constructor that refused them, e.g. `createApplicantEventsRouter`. */
@@ -41,7 +47,8 @@ const ruled = <A, I>(schema: Schema.Schema<A, I>, message: string): Schema.Schem
  * options only a run-time check of their kind can tell apart (functions,
  * runtimes, layers): their type parameters are the compiler's to check.
  *
- * @internal
+ * @since 0.2.0
+ * @category schemas
  */
 export const declared = <A>(is: (u: unknown) => boolean, message: string): Schema.Schema<A> =>
   // The guard checks the kind; what the kind carries (a function's signature, the
@@ -51,7 +58,8 @@ export const declared = <A>(is: (u: unknown) => boolean, message: string): Schem
 /**
  * A whole number of at least 1.
  *
- * @internal
+ * @since 0.2.0
+ * @category schemas
  */
 export const PositiveInt = (message: string): Schema.Schema<number> =>
   ruled(Schema.Number.pipe(Schema.int(), Schema.positive()), message)
@@ -60,7 +68,8 @@ export const PositiveInt = (message: string): Schema.Schema<number> =>
  * A `Duration.DurationInput`, read as a `Duration` that is finite and
  * positive (or, with `zero: "allowed"`, zero too).
  *
- * @internal
+ * @since 0.2.0
+ * @category schemas
  */
 export const FiniteDuration = (zero: "allowed" | "refused"): Schema.Schema<Duration.Duration, unknown> => {
   const message = zero === "allowed" ? "must be a non-negative, finite duration" : "must be a positive, finite duration"
@@ -82,16 +91,14 @@ export const FiniteDuration = (zero: "allowed" | "refused"): Schema.Schema<Durat
 }
 
 /**
- * An IANA time zone this runtime knows, by the core's own conversions.
+ * An IANA time zone this runtime knows (the core's one zone check).
  *
- * @internal
+ * @since 0.2.0
+ * @category schemas
  */
-export const TimeZone: Schema.Schema<string> = Schema.String.pipe(
-  Schema.filter((timeZone) => {
-    const probe = MountainTime.fromWallClock("2000-01-15T12:00:00", { timeZone })
-    return Either.isRight(probe) || probe.left._tag !== "UnknownTimeZone"
-  }),
-  (schema) => ruled(schema, "must be an IANA time zone this runtime knows, such as America/Denver")
+export const TimeZone: Schema.Schema<string> = ruled(
+  MountainTime.TimeZone,
+  "must be an IANA time zone this runtime knows, such as America/Denver"
 )
 
 /**
@@ -99,7 +106,8 @@ export const TimeZone: Schema.Schema<string> = Schema.String.pipe(
  * disposes of itself, or a `Layer`, which the adapter builds once and
  * releases on its `dispose()`.
  *
- * @internal
+ * @since 0.2.0
+ * @category models
  */
 export interface Runs<R> {
   readonly runtime: ManagedRuntime.ManagedRuntime<R, unknown>
@@ -114,7 +122,8 @@ const isRuntime = <R>(
  * The runtime of {@link Runs}: `given` when it is one, else one made of
  * the layer.
  *
- * @internal
+ * @since 0.2.0
+ * @category constructors
  */
 export const runsOf = <R>(
   given: ManagedRuntime.ManagedRuntime<R, unknown> | Layer.Layer<R, unknown>
@@ -129,7 +138,8 @@ export const runsOf = <R>(
  * every issue at once. A value of `undefined` stands for an option not
  * given, as the options' types say.
  *
- * @internal
+ * @since 0.2.0
+ * @category constructors
  */
 export const decodeSync = <A, I>(of: string, schema: Schema.Schema<A, I>) => {
   const decode = Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "ignore" })
