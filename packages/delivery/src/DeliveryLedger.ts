@@ -20,6 +20,7 @@ import * as PubSub from "effect/PubSub"
 import type * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import { type Backlog, type Delivery, DeliveryChange, type DeliveryStatus, isFinal, Transition } from "./Delivery.js"
+import { PreparedInsert } from "./internal/preparedInsert.js"
 import {
   COLUMNS,
   decodeRows,
@@ -193,6 +194,7 @@ export class DeliveryLedger extends Context.Tag("@entrata-events/delivery/Delive
  */
 export const make: Effect.Effect<DeliveryLedgerShape, never, SqlClient.SqlClient> = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
+  const prepared = yield* Effect.serviceOption(PreparedInsert)
   const changes = yield* PubSub.unbounded<DeliveryChange>()
   const wakeups = yield* PubSub.sliding<void>(1)
   const columns = sql.literal(COLUMNS)
@@ -279,7 +281,7 @@ export const make: Effect.Effect<DeliveryLedgerShape, never, SqlClient.SqlClient
   // One statement, so one implicit transaction: enqueue's hot path. The
   // acceptance is the row itself (`created_at`); `delivery_transitions`
   // records every change after it.
-  const insertRow = (delivery: NewDelivery) =>
+  const insertStatement = (delivery: NewDelivery) =>
     delivery.idempotency_key === null
       ? Effect.as(
         sql`INSERT INTO deliveries
@@ -298,6 +300,16 @@ export const make: Effect.Effect<DeliveryLedgerShape, never, SqlClient.SqlClient
           RETURNING seq`,
         (inserted) => inserted.length > 0
       )
+  // On SQLite, the store's prepared INSERT; the statement above while the
+  // file is locked by a transaction, or on another dialect.
+  const insertRow = Option.match(prepared, {
+    onNone: () => insertStatement,
+    onSome: (fast) => (delivery: NewDelivery) =>
+      Effect.flatMap(
+        fast.insert(delivery),
+        (inserted) => inserted === undefined ? insertStatement(delivery) : Effect.succeed(inserted)
+      )
+  })
 
   const insert: DeliveryLedgerShape["insert"] = (delivery) =>
     Effect.flatMap(insertRow(delivery), (inserted) =>
