@@ -14,6 +14,10 @@
  *   only with `retryAmbiguous`; sending then pauses, and resumes only once
  *   Propexo answers a harmless read, so an outage does not make the whole
  *   queue ambiguous.
+ * - Learns how Entrata decided from Propexo's write logs, one request for
+ *   up to 100 writes, and asks a write's own status only when the logs have
+ *   not told within `writeStatusAfter`; a write still unconfirmed after
+ *   `giveUpAfter` stays `sent`, no longer looked for, its history saying so.
  * - Wakes as soon as a delivery is queued; a poll is only a safety net.
  * - Stopping the layer lets every send under way finish and records its
  *   answer: no `sending` row is abandoned that could have been completed.
@@ -45,7 +49,7 @@ import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { InvalidOption } from "./DeliveryError.js"
 import { DeliveryLedger, type LedgerFilter, type LedgerRow } from "./DeliveryLedger.js"
-import { type Confirmation, perJob } from "./internal/confirmation.js"
+import * as Confirmation from "./internal/confirmation.js"
 import { checkKind } from "./internal/kind.js"
 import { bodyOf } from "./internal/rows.js"
 
@@ -70,10 +74,37 @@ export interface DelivererOptions {
   readonly backoff?: Duration.DurationInput | undefined
   /** The longest pause. Default 1 minute. */
   readonly maxBackoff?: Duration.DurationInput | undefined
-  /** When a sent delivery's write status is first checked. Default 2 seconds after it was sent. */
+  /** How long after it was sent a write is first looked for in the write logs. Default 2 seconds. */
   readonly confirmAfter?: Duration.DurationInput | undefined
-  /** The longest time between two checks of a write still pending. Default 1 minute. */
+  /**
+   * The gap between two reads of the write logs while writes are due and
+   * nothing waits for the quota (a read happens sooner once 100 writes are
+   * due since the last). Default 2 seconds.
+   *
+   * @since 0.2.0
+   */
+  readonly confirmInterval?: Duration.DurationInput | undefined
+  /**
+   * The gap between two reads of the write logs while creates wait for the
+   * quota, and the most it grows to after reads that confirmed nothing.
+   * Default 30 seconds.
+   */
   readonly maxConfirmInterval?: Duration.DurationInput | undefined
+  /**
+   * When a write still unconfirmed is asked by its own write status (one
+   * request for it alone), then again after half its age, at most hourly.
+   * Default 5 minutes after it was sent.
+   *
+   * @since 0.2.0
+   */
+  readonly writeStatusAfter?: Duration.DurationInput | undefined
+  /**
+   * When a write still unconfirmed is no longer looked for: it stays
+   * `sent`, with the reason in its history. Default 1 day after it was sent.
+   *
+   * @since 0.2.0
+   */
+  readonly giveUpAfter?: Duration.DurationInput | undefined
 }
 
 /** What one send came to, to be recorded. */
@@ -175,7 +206,6 @@ export const run = (
     const events = yield* ApplicantEvents
     const catalog = yield* EventTypeCatalog
     const client = yield* PropexoClient
-    const confirmation: Confirmation = perJob(yield* WriteStatus)
     const retryAmbiguous = options.retryAmbiguous ?? client.config.retryAmbiguous
     const filter: LedgerFilter = { integrations: options.integrations }
     const millis = (input: Duration.DurationInput | undefined, fallback: Duration.DurationInput) =>
@@ -184,8 +214,12 @@ export const run = (
     const backoffMs = millis(options.backoff, "1 second")
     const maxBackoffMs = millis(options.maxBackoff, "1 minute")
     const confirmAfterMs = millis(options.confirmAfter, "2 seconds")
-    const maxConfirmMs = millis(options.maxConfirmInterval, "1 minute")
+    const writeStatusAfterMs = millis(options.writeStatusAfter, "5 minutes")
     const now = Clock.currentTimeMillis
+
+    // Whether creates wait for their turn (found sendable, or paused by the
+    // quota): the confirmation loop then spares the quota.
+    let backlogged = false
 
     // Propexo out of reach is not one delivery's fault: sending pauses as a
     // whole, and the delivery keeps its place at the head of the queue.
@@ -255,7 +289,8 @@ export const run = (
                 job_id: outcome.job_id,
                 write_status: "PENDING",
                 sent_at: at,
-                next_attempt_at: at + confirmAfterMs
+                // When its own write status is asked, if the write logs have not told by then.
+                next_attempt_at: at + writeStatusAfterMs
               }
             })
             return yield* sentSignal.offer(undefined)
@@ -323,6 +358,7 @@ export const run = (
           yield* wakeups.takeAll
           yield* progress.takeAll
           const found = yield* restore(ledger.nextSendable(at, filter))
+          backlogged = Option.isSome(found)
           if (Option.isNone(found)) {
             return idle(Option.getOrUndefined(yield* restore(ledger.nextQueuedAfter(at, filter))))
           }
@@ -394,58 +430,16 @@ export const run = (
       }
     })
 
-    const confirmStep = Effect.gen(function*() {
-      yield* sentSignal.takeAll
-      const at = yield* now
-      const due = yield* ledger.dueForConfirmation(at, confirmation.batchSize, filter)
-      if (due.length === 0) return yield* ledger.nextConfirmationAt(filter)
-      const outcomes = yield* confirmation.outcomes(due.flatMap((row) => row.job_id === null ? [] : [row.job_id]))
-      const answeredAt = yield* now
-      for (const row of due) {
-        const outcome = row.job_id === null ? undefined : outcomes.get(row.job_id)
-        if (outcome?.write_status === "SUCCESS" || outcome?.write_status === "PARTIAL_SUCCESS") {
-          yield* ledger.transition(row.id, {
-            from: "sent",
-            to: "succeeded",
-            at: answeredAt,
-            reason: outcome.write_status === "SUCCESS" ? "Entrata applied it" : "Entrata applied part of it",
-            set: { write_status: outcome.write_status, errors: outcome.errors }
-          })
-        } else if (outcome?.write_status === "FAILURE") {
-          yield* ledger.transition(row.id, {
-            from: "sent",
-            to: "failed",
-            at: answeredAt,
-            reason: "Entrata refused it",
-            set: { write_status: "FAILURE", errors: outcome.errors }
-          })
-        } else {
-          // Still pending, or not answered: ask again after half its age so far.
-          const age = answeredAt - (row.sent_at ?? answeredAt)
-          yield* ledger.reschedule(
-            row.id,
-            "sent",
-            answeredAt + Math.min(maxConfirmMs, Math.max(confirmAfterMs, age / 2))
-          )
-        }
-      }
-      return Option.some(answeredAt)
-    })
-
-    const confirmLoop = Effect.gen(function*() {
-      while (true) {
-        const next = yield* confirmStep.pipe(
-          Effect.catchAllCause((cause) =>
-            Effect.zipRight(
-              Effect.logError("The deliverer could not confirm writes; trying again in a second", cause),
-              Effect.map(now, (at) => Option.some(at + 1_000))
-            )
-          )
-        )
-        const at = yield* now
-        const until = Math.min(Option.getOrElse(next, () => Infinity), at + pollMs)
-        if (until > at) yield* Effect.raceFirst(sentSignal.take, sleepUntil(until))
-      }
+    const confirmLoop = Confirmation.run({
+      filter,
+      confirmAfterMs,
+      confirmIntervalMs: millis(options.confirmInterval, "2 seconds"),
+      maxConfirmIntervalMs: millis(options.maxConfirmInterval, "30 seconds"),
+      writeStatusAfterMs,
+      giveUpAfterMs: millis(options.giveUpAfter, "1 day"),
+      pollMs,
+      busy: () => backlogged,
+      sent: sentSignal
     })
 
     yield* Effect.forkScoped(Effect.annotateLogs(sendLoop, "deliverer", "send"))

@@ -11,11 +11,14 @@ import type * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import * as ApplicantEvent from "@entrata-events/core/ApplicantEvent"
 import { EventTypeCatalog } from "@entrata-events/propexo/EventTypeCatalog"
+import type { PropexoError } from "@entrata-events/propexo/PropexoError"
 import * as Clock from "effect/Clock"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -168,6 +171,7 @@ export const make = (
     const ledger = yield* DeliveryLedger.DeliveryLedger
     const catalog = yield* EventTypeCatalog
     const catalogTimeout = Duration.decode(options.catalogTimeout ?? "2 seconds")
+    const clock = yield* Effect.clock
 
     const replay = (row: DeliveryLedger.LedgerRow, body: string, idempotency_key: string) =>
       row.body === body
@@ -189,56 +193,73 @@ export const make = (
         }),
         Effect.logDebug(`Event types are not checked at enqueue for a while: ${reason}`)
       )
-    const checkIfReadable = (event: ApplicantEvent.ApplicantEvent) =>
-      Effect.flatMap(Clock.currentTimeMillis, (at) =>
-        at < catalogUnreadableUntil
-          ? Effect.void
-          : Effect.flatMap(Effect.runtime<never>(), (runtime) => {
-            const fiber = Runtime.runFork(runtime)(checkKind(catalog, event))
-            const done = fiber.unsafePoll()
-            const awaited = Effect.flatMap(
-              Effect.timeoutOption(Fiber.join(fiber), catalogTimeout),
-              Option.match({
-                onNone: () => unreadable(at, `the catalog did not answer within ${Duration.format(catalogTimeout)}`),
-                onSome: () => Effect.void
-              })
-            )
-            return (done ?? awaited).pipe(
-              Effect.catchIf(
-                (error) => error._tag !== "InvalidApplicantEvent",
-                (error) => unreadable(at, error.message)
-              )
-            )
-          }))
+    const isUnreadable = (error: ApplicantEvent.InvalidApplicantEvent | PropexoError): error is PropexoError =>
+      error._tag !== "InvalidApplicantEvent"
+    const fork = Runtime.runFork(yield* Effect.runtime<never>())
+    /** What is left of the check once started: `undefined` when it already passed, or is skipped. */
+    const checkIfReadable = (
+      event: ApplicantEvent.ApplicantEvent,
+      at: number
+    ): Effect.Effect<void, ApplicantEvent.InvalidApplicantEvent> | undefined => {
+      if (at < catalogUnreadableUntil) return undefined
+      const fiber = fork(checkKind(catalog, event))
+      const done = fiber.unsafePoll()
+      if (done !== null && Exit.isSuccess(done)) return undefined
+      const rest = done ?? Effect.flatMap(
+        Effect.timeoutOption(Fiber.join(fiber), catalogTimeout),
+        Option.match({
+          onNone: () => unreadable(at, `the catalog did not answer within ${Duration.format(catalogTimeout)}`),
+          onSome: () => Effect.void
+        })
+      )
+      return Effect.catchIf(rest, isUnreadable, (error) => unreadable(at, error.message))
+    }
 
-    const enqueue: DeliveriesShape["enqueue"] = Effect.fn("Deliveries.enqueue", { captureStackTrace: false })(function*(
-      input,
-      enqueueOptions = {}
-    ) {
-      const key = enqueueOptions.idempotencyKey
-      if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-        return yield* new InvalidOption({ field: "idempotencyKey", rule: "must be 1 to 255 visible ASCII characters" })
+    const accept = (event: ApplicantEvent.ApplicantEvent, body: string, key: string | undefined) => {
+      const insert = () => {
+        const id = deliveryId()
+        return Effect.flatMap(
+          ledger.insert({
+            id,
+            integration_id: event.integration_id,
+            applicant_id: event.applicant_id,
+            idempotency_key: key ?? null,
+            body,
+            at: clock.unsafeCurrentTimeMillis()
+          }),
+          (existing): Effect.Effect<Enqueued, IdempotencyKeyReused> =>
+            // Another enqueue with the same key committed first.
+            Option.isSome(existing) && key !== undefined
+              ? replay(existing.value, body, key)
+              : Effect.succeed({ id, status: "queued", replayed: false })
+        )
       }
-      const event = yield* ApplicantEvent.decode(input)
-      const body = ApplicantEvent.toJson(event)
-      if (key !== undefined) {
-        const existing = yield* ledger.findByKey(event.integration_id, key)
-        if (Option.isSome(existing)) return yield* replay(existing.value, body, key)
-      }
-      yield* checkIfReadable(event)
-      const id = deliveryId()
-      const existing = yield* ledger.insert({
-        id,
-        integration_id: event.integration_id,
-        applicant_id: event.applicant_id,
-        idempotency_key: key ?? null,
-        body,
-        at: yield* Clock.currentTimeMillis
+      const check = checkIfReadable(event, clock.unsafeCurrentTimeMillis())
+      return check === undefined ? insert() : Effect.flatMap(check, insert)
+    }
+
+    // The hot path, so in as few Effect operations as it can be, and without
+    // a span of its own: one costs about 45 µs of CPU here, a quarter of an
+    // enqueue (the caller's span, an HTTP request's say, covers it).
+    const enqueue: DeliveriesShape["enqueue"] = (input, enqueueOptions = {}) =>
+      Effect.suspend((): ReturnType<DeliveriesShape["enqueue"]> => {
+        const key = enqueueOptions.idempotencyKey
+        if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+          return Effect.fail(
+            new InvalidOption({ field: "idempotencyKey", rule: "must be 1 to 255 visible ASCII characters" })
+          )
+        }
+        const decoded = ApplicantEvent.decode(input)
+        if (Either.isLeft(decoded)) return Effect.fail(decoded.left)
+        const event = decoded.right
+        const body = ApplicantEvent.toJson(event)
+        return key === undefined
+          ? accept(event, body, undefined)
+          : Effect.flatMap(
+            ledger.findByKey(event.integration_id, key),
+            Option.match({ onNone: () => accept(event, body, key), onSome: (row) => replay(row, body, key) })
+          )
       })
-      // Another enqueue with the same key committed first.
-      if (Option.isSome(existing) && key !== undefined) return yield* replay(existing.value, body, key)
-      return { id, status: "queued", replayed: false } satisfies Enqueued
-    })
 
     const get = (id: string) =>
       DELIVERY_ID.test(id)

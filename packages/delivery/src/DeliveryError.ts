@@ -1,9 +1,10 @@
 /**
- * What the operations on deliveries can refuse, one class per cause, each
- * with a message in plain words.
+ * What the operations on deliveries (and Propexo's webhooks about them) can
+ * refuse, one class per cause, each with a message in plain words.
  *
  * @since 0.2.0
  */
+import { FieldIssue } from "@entrata-events/core/ApplicantEvent"
 import * as Schema from "effect/Schema"
 import { DeliveryStatus } from "./Delivery.js"
 
@@ -83,5 +84,46 @@ export class InvalidOption extends Schema.TaggedError<InvalidOption>()("InvalidO
 }) {
   override get message(): string {
     return `${this.field} ${this.rule}`
+  }
+}
+
+/**
+ * A webhook's `propexo-signature` header is missing, is not 64 hex digits
+ * (a hex HMAC-SHA256), or does not sign the body with the webhook secret.
+ * Nothing in the body was read.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class WebhookSignatureRefused extends Schema.TaggedError<WebhookSignatureRefused>()("WebhookSignatureRefused", {
+  reason: Schema.Literal("missing", "malformed", "mismatch")
+}) {
+  override get message(): string {
+    switch (this.reason) {
+      case "missing":
+        return "propexo-signature is required: the hex HMAC-SHA256 of the body with the webhook secret"
+      case "malformed":
+        return "propexo-signature must be 64 hexadecimal digits: the hex HMAC-SHA256 of the body"
+      case "mismatch":
+        return "propexo-signature does not match the body: it was not signed with the webhook secret"
+    }
+  }
+}
+
+/**
+ * A correctly signed webhook whose body is not one this package reads: not
+ * JSON, or a `WRITE_OPERATION_FAILURE` without the fields it needs. Each
+ * issue names the field (dotted, from the body's root) and its rule.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class InvalidWebhook extends Schema.TaggedError<InvalidWebhook>()("InvalidWebhook", {
+  issues: Schema.NonEmptyArray(FieldIssue)
+}) {
+  override get message(): string {
+    return `Invalid Propexo webhook: ${
+      this.issues.map((i) => i.path === "" ? i.message : `${i.path}: ${i.message}`).join("; ")
+    }`
   }
 }

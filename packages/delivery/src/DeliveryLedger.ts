@@ -20,6 +20,7 @@ import * as PubSub from "effect/PubSub"
 import type * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import { type Backlog, type Delivery, DeliveryChange, type DeliveryStatus, isFinal, Transition } from "./Delivery.js"
+import { PreparedInsert } from "./internal/preparedInsert.js"
 import {
   COLUMNS,
   decodeRows,
@@ -109,6 +110,24 @@ export interface LedgerFilter {
 }
 
 /**
+ * Where the `sent` deliveries of one integration stand, for the reads of
+ * Propexo's write logs. Only those still looked for count (not those left
+ * `sent` for good, see the deliverer's `giveUpAfter`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface AwaitingConfirmation {
+  readonly integration_id: string
+  /** Sent at or before the `dueBefore` asked. */
+  readonly due: number
+  /** Of those, sent after the `since` asked. */
+  readonly fresh: number
+  /** When the longest waiting of them all (due or not) was sent, epoch milliseconds. */
+  readonly oldest_sent_at: number
+}
+
+/**
  * What `list` reads: newest first, older than the `before` sequence number.
  *
  * @since 0.2.0
@@ -148,6 +167,13 @@ export interface DeliveryLedgerShape {
   ) => Effect.Effect<{ readonly items: ReadonlyArray<Delivery>; readonly next: number | undefined }, SqlError>
   /** Moves a delivery from `request.from` to `request.to`; `None` when it was no longer in `from`. */
   readonly transition: (id: string, request: TransitionRequest) => Effect.Effect<Option.Option<LedgerRow>, SqlError>
+  /**
+   * Several transitions in one transaction (one commit for a batch of
+   * confirmations); answers the rows that moved.
+   */
+  readonly transitionAll: (
+    changes: ReadonlyArray<readonly [id: string, request: TransitionRequest]>
+  ) => Effect.Effect<ReadonlyArray<LedgerRow>, SqlError>
   /** Sets when a delivery still in `status` is next due, recording no transition. */
   readonly reschedule: (id: string, status: DeliveryStatus, next_attempt_at: number) => Effect.Effect<void, SqlError>
   /**
@@ -157,14 +183,31 @@ export interface DeliveryLedgerShape {
   readonly nextSendable: (now: number, filter: LedgerFilter) => Effect.Effect<Option.Option<LedgerRow>, SqlError>
   /** When the next queued delivery not yet due at `now` falls due. */
   readonly nextQueuedAfter: (now: number, filter: LedgerFilter) => Effect.Effect<Option.Option<number>, SqlError>
-  /** `sent` deliveries whose outcome is due to be checked at `now`, the longest waiting first. */
+  /**
+   * `sent` deliveries due to be checked one by one at `now` (their
+   * `next_attempt_at`), the longest waiting first.
+   */
   readonly dueForConfirmation: (
     now: number,
     limit: number,
     filter: LedgerFilter
   ) => Effect.Effect<ReadonlyArray<LedgerRow>, SqlError>
-  /** When the next `sent` delivery is due to be checked. */
+  /** When the next `sent` delivery is due to be checked one by one. */
   readonly nextConfirmationAt: (filter: LedgerFilter) => Effect.Effect<Option.Option<number>, SqlError>
+  /**
+   * The `sent` deliveries still looked for, by integration: how many were
+   * sent at or before `dueBefore`, how many of those after `since`, and the
+   * oldest one's `sent_at`.
+   */
+  readonly awaitingConfirmation: (
+    dueBefore: number,
+    since: number,
+    filter: LedgerFilter
+  ) => Effect.Effect<ReadonlyArray<AwaitingConfirmation>, SqlError>
+  /** The `sent` deliveries of these jobs. */
+  readonly sentWithJobs: (job_ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<LedgerRow>, SqlError>
+  /** The delivery Propexo queued as this job, whatever its status now. */
+  readonly findByJob: (job_id: string) => Effect.Effect<Option.Option<LedgerRow>, SqlError>
   /** Every delivery in a status, oldest first. */
   readonly inStatus: (status: DeliveryStatus, filter: LedgerFilter) => Effect.Effect<ReadonlyArray<LedgerRow>, SqlError>
   /** How many deliveries wait in each unsettled status, and the oldest queued one's acceptance. */
@@ -193,6 +236,7 @@ export class DeliveryLedger extends Context.Tag("@entrata-events/delivery/Delive
  */
 export const make: Effect.Effect<DeliveryLedgerShape, never, SqlClient.SqlClient> = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
+  const prepared = yield* Effect.serviceOption(PreparedInsert)
   const changes = yield* PubSub.unbounded<DeliveryChange>()
   const wakeups = yield* PubSub.sliding<void>(1)
   const columns = sql.literal(COLUMNS)
@@ -279,7 +323,7 @@ export const make: Effect.Effect<DeliveryLedgerShape, never, SqlClient.SqlClient
   // One statement, so one implicit transaction: enqueue's hot path. The
   // acceptance is the row itself (`created_at`); `delivery_transitions`
   // records every change after it.
-  const insertRow = (delivery: NewDelivery) =>
+  const insertStatement = (delivery: NewDelivery) =>
     delivery.idempotency_key === null
       ? Effect.as(
         sql`INSERT INTO deliveries
@@ -298,6 +342,16 @@ export const make: Effect.Effect<DeliveryLedgerShape, never, SqlClient.SqlClient
           RETURNING seq`,
         (inserted) => inserted.length > 0
       )
+  // On SQLite, the store's prepared INSERT; the statement above while the
+  // file is locked by a transaction, or on another dialect.
+  const insertRow = Option.match(prepared, {
+    onNone: () => insertStatement,
+    onSome: (fast) => (delivery: NewDelivery) =>
+      Effect.flatMap(
+        fast.insert(delivery),
+        (inserted) => inserted === undefined ? insertStatement(delivery) : Effect.succeed(inserted)
+      )
+  })
 
   const insert: DeliveryLedgerShape["insert"] = (delivery) =>
     Effect.flatMap(insertRow(delivery), (inserted) =>
@@ -326,31 +380,47 @@ export const make: Effect.Effect<DeliveryLedgerShape, never, SqlClient.SqlClient
         // Only an idempotency key can conflict; the ids are random.
         : findByKey(delivery.integration_id, delivery.idempotency_key ?? ""))
 
-  const transition: DeliveryLedgerShape["transition"] = (id, request) => {
+  // The change itself, inside the caller's transaction.
+  const apply = (id: string, request: TransitionRequest) => {
     const { at, from, reason, set = {}, to } = request
     const { errors, ...plain } = set
     const values: Record<string, unknown> = { ...plain, status: to, updated_at: at }
     if (errors !== undefined) values.errors = errors === null ? null : JSON.stringify(errors)
     if (isFinal(to)) values.completed_at = at
     if (to === "queued" && values.next_attempt_at === undefined) values.next_attempt_at = at
-    return sql.withTransaction(
-      Effect.gen(function*() {
-        const updated = yield* first(
-          sql`UPDATE deliveries
-            SET ${sql.update(values)}, attempts = attempts + ${request.countAttempt === true ? 1 : 0}
-            WHERE id = ${id} AND status = ${from}
-            RETURNING ${columns}`
-        )
-        if (Option.isSome(updated)) yield* record(id, from, to, at, updated.value.attempts, reason)
-        return updated
-      })
-    ).pipe(
-      Effect.tap(Option.match({
-        onNone: () => Effect.void,
-        onSome: (row) => Effect.flatMap(changeOf(row, from, at, reason), publish)
-      }))
+    return Effect.tap(
+      first(
+        sql`UPDATE deliveries
+          SET ${sql.update(values)}, attempts = attempts + ${request.countAttempt === true ? 1 : 0}
+          WHERE id = ${id} AND status = ${from}
+          RETURNING ${columns}`
+      ),
+      (updated: Option.Option<LedgerRow>) =>
+        Option.isSome(updated) ? record(id, from, to, at, updated.value.attempts, reason) : Effect.void
     )
   }
+  const published = (row: LedgerRow, request: TransitionRequest) =>
+    Effect.flatMap(changeOf(row, request.from, request.at, request.reason), publish)
+
+  const transition: DeliveryLedgerShape["transition"] = (id, request) =>
+    sql.withTransaction(apply(id, request)).pipe(
+      Effect.tap(Option.match({ onNone: () => Effect.void, onSome: (row) => published(row, request) }))
+    )
+
+  const transitionAll: DeliveryLedgerShape["transitionAll"] = (changes) =>
+    changes.length === 0 ? Effect.succeed([]) : sql.withTransaction(
+      Effect.forEach(changes, ([id, request]) => Effect.map(apply(id, request), (row) => [row, request] as const))
+    ).pipe(
+      // Published once all are committed.
+      Effect.flatMap((moved) =>
+        Effect.forEach(moved, ([row, request]) =>
+          Option.match(row, {
+            onNone: () => Effect.succeed([]),
+            onSome: (row) => Effect.as(published(row, request), [row])
+          }))
+      ),
+      Effect.map((rows) => rows.flat())
+    )
 
   return DeliveryLedger.of({
     insert,
@@ -383,6 +453,7 @@ export const make: Effect.Effect<DeliveryLedgerShape, never, SqlClient.SqlClient
       )
     },
     transition,
+    transitionAll,
     reschedule: (id, status, next_attempt_at) =>
       Effect.asVoid(
         sql`UPDATE deliveries SET next_attempt_at = ${next_attempt_at} WHERE id = ${id} AND status = ${status}`
@@ -415,6 +486,33 @@ export const make: Effect.Effect<DeliveryLedgerShape, never, SqlClient.SqlClient
           WHERE d.status = 'sent' AND ${inIntegrations(filter)}`,
         (found) => Option.map(Option.fromNullable(found[0]?.at), Number)
       ),
+    awaitingConfirmation: (dueBefore, since, filter) =>
+      Effect.map(
+        sql<{
+          readonly integration_id: string
+          readonly due: number | string | null
+          readonly fresh: number | string | null
+          readonly oldest: number | string
+        }>`SELECT d.integration_id,
+            SUM(CASE WHEN d.sent_at <= ${dueBefore} THEN 1 ELSE 0 END) AS due,
+            SUM(CASE WHEN d.sent_at <= ${dueBefore} AND d.sent_at > ${since} THEN 1 ELSE 0 END) AS fresh,
+            MIN(d.sent_at) AS oldest
+          FROM deliveries d
+          WHERE d.status = 'sent' AND d.next_attempt_at IS NOT NULL AND ${inIntegrations(filter)}
+          GROUP BY d.integration_id`,
+        (found) =>
+          found.map((row) => ({
+            integration_id: row.integration_id,
+            due: Number(row.due ?? 0),
+            fresh: Number(row.fresh ?? 0),
+            oldest_sent_at: Number(row.oldest)
+          }))
+      ),
+    sentWithJobs: (job_ids) =>
+      job_ids.length === 0
+        ? Effect.succeed([])
+        : rows(sql`SELECT ${columns} FROM deliveries WHERE status = 'sent' AND job_id IN ${sql.in(job_ids)}`),
+    findByJob: (job_id) => first(sql`SELECT ${columns} FROM deliveries WHERE job_id = ${job_id}`),
     inStatus: (status, filter) =>
       rows(
         sql`SELECT ${qualified} FROM deliveries d

@@ -25,6 +25,7 @@ import type * as Scope from "effect/Scope"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { migrations } from "./internal/migrations.js"
+import * as PreparedInsert from "./internal/preparedInsert.js"
 
 /**
  * @since 0.2.0
@@ -95,7 +96,10 @@ export const makeSqlite = (
   })
 
 /**
- * The ledger's `SqlClient` on an SQLite file, migrated.
+ * The ledger's `SqlClient` on an SQLite file, migrated. It also carries the
+ * ledger's enqueue INSERT prepared once on the file (about ten times
+ * cheaper than a statement through `@effect/sql`); the ledger uses it when
+ * present.
  *
  * @since 0.2.0
  * @category layers
@@ -107,7 +111,8 @@ export const layer = (
     Effect.gen(function*() {
       const client = yield* makeSqlite(options)
       yield* Effect.provideService(migrate, SqlClient.SqlClient, client)
-      return Context.make(SqlClient.SqlClient, client)
+      const prepared = yield* PreparedInsert.make(options.filename)
+      return Context.make(SqlClient.SqlClient, client).pipe(Context.add(PreparedInsert.PreparedInsert, prepared))
     })
   ).pipe(Layer.provide(Reactivity.layer))
 

@@ -35,3 +35,8 @@ export * as Deliveries from "./Deliveries.js"
  * @since 0.2.0
  */
 export * as Deliverer from "./Deliverer.js"
+
+/**
+ * @since 0.2.0
+ */
+export * as Webhooks from "./Webhooks.js"

@@ -22,6 +22,7 @@ import {
   CARLOS,
   type ClientServices,
   clientLayer,
+  CREATE_PATH,
   creates,
   DEMO,
   enqueue,
@@ -29,6 +30,7 @@ import {
   type EnvOptions,
   eventually,
   get,
+  JANE,
   logging,
   logLines,
   noteFor,
@@ -40,8 +42,6 @@ import {
   statusesOf,
   tempFile
 } from "./helpers.js"
-
-const JANE = { applicant_id: DEMO.applicantId, application_id: DEMO.applicationId } as const
 
 /** Short pauses, so that outages end quickly in tests. */
 const fast = { backoff: "50 millis", maxBackoff: "200 millis", confirmAfter: "50 millis" } as const
@@ -75,6 +75,11 @@ const warmCatalog = Effect.flatMap(EventTypeCatalog, (catalog) => catalog.kindOf
 /** The crash's half: `sending` committed, as the deliverer does before it sends. */
 const claim = () => ({ from: "queued", to: "sending", at: Date.now(), reason: "sending to Propexo", countAttempt: true }) as const
 
+/** The body of the first create the simulator received. */
+const sentBody = (requests: ReadonlyArray<Sandbox.RequestRecord>): Record<string, unknown> =>
+  // The bodies the client sent: JSON objects.
+  JSON.parse(creates(requests)[0]!.body!) as Record<string, unknown>
+
 /** Whether a delivery went back from `sending` to `queued` (not sent). */
 const wentBack = (delivery: Delivery) => delivery.history.some((t) => t.from === "sending" && t.to === "queued")
 
@@ -101,8 +106,11 @@ describe("Deliverer", () => {
         expect(post!.jobId).toBe(done.job_id)
         expect(done.history[2]).toMatchObject({ from: "sending", to: "sent", attempt: 1 })
         expect(done.history[2]!.reason).toContain(done.job_id)
-        // Confirmed through the write status of that job.
-        expect((yield* sandbox.requests).some((r) => r.path === `/v1/admin/write-status/${done.job_id}`)).toBe(true)
+        // Confirmed through the write logs, not the job's own write status.
+        const requests = yield* sandbox.requests
+        expect(requests.filter((r) => r.path === "/v1/admin/logs/writes/").map((r) => r.status)).toEqual([200])
+        expect(requests.filter((r) => r.path.startsWith("/v1/admin/write-status/"))).toEqual([])
+        expect(done.history.at(-1)!.reason).toBe("Entrata applied it (write logs)")
         expect((yield* sandbox.events).map((e) => e.notes)).toEqual(["Asked about parking."])
       }), { env: { deliverer: { ...fast, pollInterval: "1 hour" } } }))
 
@@ -114,8 +122,108 @@ describe("Deliverer", () => {
         expect(statusesOf(failed)).toEqual(["queued", "sending", "sent", "failed"])
         expect(failed.write_status).toBe("FAILURE")
         expect(failed.errors.join(" ")).toMatch(/primary email/i)
-        expect(failed.history.at(-1)).toMatchObject({ from: "sent", reason: "Entrata refused it" })
+        expect(failed.history.at(-1)).toMatchObject({ from: "sent", reason: "Entrata refused it (write logs)" })
       })))
+
+  it.scopedLive("a burst is confirmed from the write logs, at most 0.05 requests per delivery, none per job", () =>
+    withDeliverer((sandbox) =>
+      Effect.gen(function*() {
+        const ids: Array<string> = []
+        for (let i = 0; i < 120; i++) ids.push((yield* enqueue(noteFor(i % 2 === 0 ? JANE : CARLOS, i))).id)
+        for (const id of ids) yield* awaitStatus(id, "succeeded")
+        const requests = yield* sandbox.requests
+        const reads = requests.filter((r) => r.path === "/v1/admin/logs/writes/")
+        expect(reads.length).toBeGreaterThan(0)
+        expect(reads.length / ids.length).toBeLessThanOrEqual(0.05)
+        expect(reads.every((r) => r.query.integration_id === DEMO.integrationId && r.query.limit === "100")).toBe(true)
+        expect(requests.filter((r) => r.path.startsWith("/v1/admin/write-status/"))).toEqual([])
+      }), {
+      sandbox: { rateLimit: 10_000 },
+      client: { rateLimit: { limit: 10_000 } },
+      env: { deliverer: { ...fast, confirmAfter: "200 millis" } }
+    }))
+
+  it.scopedLive("the write logs are read page after page, back to the oldest write looked for", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox.make({ jobDelay: 0, slowDownDelay: 0, rateLimit: 10_000, maxRequests: 10_000 })
+      const file = yield* tempFile
+      const client = yield* sharedClient(clientLayer(sandbox, { rateLimit: { limit: 10_000 } }))
+      // Sent, and not looked for yet.
+      const before = yield* start(envLayer(file, client, { deliverer: { ...fast, confirmAfter: "1 hour" } }))
+      const { id } = yield* before.run(enqueue(notesEvent))
+      yield* before.run(awaitSent(id))
+      yield* before.stop
+      // Another user of the token writes 150 events after it: their logs come first.
+      const body = sentBody(yield* sandbox.requests)
+      for (let i = 0; i < 150; i++) {
+        const answer = yield* Effect.promise(() =>
+          fetch(`${sandbox.baseUrl}${CREATE_PATH}`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${Redacted.value(sandbox.token)}`, "content-type": "application/json" },
+            body: JSON.stringify({ ...body, notes: `Other ${i}` })
+          })
+        )
+        expect(answer.status).toBe(200)
+      }
+      yield* eventually(sandbox.jobs, (jobs) => jobs.every((j) => j.status !== "PENDING"))
+      const after = yield* start(envLayer(file, client, { deliverer: fast }))
+      const done = yield* after.run(awaitStatus(id, "succeeded"))
+      expect(done.history.at(-1)!.reason).toBe("Entrata applied it (write logs)")
+      const reads = (yield* sandbox.requests).filter((r) => r.path === "/v1/admin/logs/writes/")
+      expect(reads.map((r) => r.query.offset)).toEqual(["0", "100"])
+      yield* after.stop
+    }).pipe(Effect.provide(logging)))
+
+  it.scopedLive("a write the logs do not show is asked by its own write status after writeStatusAfter", () =>
+    Effect.gen(function*() {
+      // An HttpClient that asks the logs of another kind of write: they never show ours.
+      const blind = Layer.effect(
+        HttpClient.HttpClient,
+        Effect.map(HttpClient.HttpClient, (client) =>
+          client.pipe(HttpClient.mapRequest((request) =>
+            request.url.endsWith("/v1/admin/logs/writes/")
+              ? HttpClientRequest.setUrlParam(request, "write_category", "leads")
+              : request
+          )))
+      ).pipe(Layer.provide(NodeHttpClient.layerUndici))
+      yield* withDeliverer((sandbox) =>
+        Effect.gen(function*() {
+          const { id } = yield* enqueue(notesEvent)
+          const done = yield* awaitStatus(id, "succeeded")
+          expect(done.history.at(-1)!.reason).toBe("Entrata applied it (write status)")
+          const requests = yield* sandbox.requests
+          expect(requests.some((r) => r.path === "/v1/admin/logs/writes/")).toBe(true)
+          expect(requests.filter((r) => r.path === `/v1/admin/write-status/${done.job_id}`)).toHaveLength(1)
+        }), { http: blind, env: { deliverer: { ...fast, writeStatusAfter: "300 millis" } } })
+    }))
+
+  it.scopedLive("a write never confirmed stays sent after giveUpAfter, with the reason, and is no longer looked for", () =>
+    Effect.forEach(
+      [
+        // Entrata never decides.
+        { jobDelay: "1 hour" },
+        // Propexo forgets the job: its write status is a 404.
+        { jobDelay: "1 hour", jobTtl: "100 millis" }
+      ] as const,
+      (sandboxOptions) =>
+        withDeliverer((sandbox) =>
+          Effect.gen(function*() {
+            const { id } = yield* enqueue(notesEvent)
+            const stuck = yield* awaitDelivery(id, (d) => d.history.some((t) => t.from === "sent" && t.to === "sent"))
+            expect(stuck.status).toBe("sent")
+            expect(stuck.next_attempt_at).toBeNull()
+            expect(stuck.history.at(-1)!.reason).toMatch(/^not confirmed within 1s of being sent: no longer looked for/)
+            expect((yield* sandbox.requests).some((r) => r.path.startsWith("/v1/admin/write-status/"))).toBe(true)
+            // Not counted among the writes the deliverer still looks for.
+            const waiting = yield* Effect.flatMap(DeliveryLedger, (ledger) =>
+              ledger.awaitingConfirmation(Date.now(), 0, {}))
+            expect(waiting).toEqual([])
+          }), {
+          sandbox: sandboxOptions,
+          env: { deliverer: { ...fast, writeStatusAfter: "200 millis", giveUpAfter: "1 second" } }
+        }),
+      { discard: true }
+    ))
 
   it.scopedLive("Propexo's 400, 403 or 404 ends rejected, with its reason, and is never sent again", () =>
     Effect.gen(function*() {
@@ -187,10 +295,12 @@ describe("Deliverer", () => {
   it.scopedLive("a create whose answer was lost or late ends ambiguous, and is not resent", () =>
     Effect.forEach(
       [
-        [{ dropAfterProcessingShare: 1 }, /may have been processed/],
-        [{ latencyMs: 1_000 }, /did not answer within 300 ms/]
+        // Propexo queued it, then the connection dropped: that is why it is never resent silently.
+        [{ dropAfterProcessingShare: 1 }, /may have been processed/, 1],
+        // The simulator drops a request whose client hung up during its latency: nothing was queued.
+        [{ latencyMs: 1_000 }, /did not answer within 300 ms/, 0]
       ] as const,
-      ([faults, reason]) =>
+      ([faults, reason, queued]) =>
         withDeliverer((sandbox) =>
           Effect.gen(function*() {
             yield* warmCatalog
@@ -202,9 +312,7 @@ describe("Deliverer", () => {
             // The applicant's next event goes; the ambiguous one stays as it is.
             yield* awaitStatus((yield* enqueue(noteFor(JANE, 2))).id, "succeeded")
             expect(yield* get(lost.id)).toMatchObject({ status: "ambiguous", attempts: 1 })
-            // Propexo did queue it: that is why it is never resent silently.
-            yield* eventually(sandbox.jobs, (jobs) => jobs.some((j) => j.body.notes === "Note 1"))
-            expect((yield* sandbox.jobs).filter((j) => j.body.notes === "Note 1")).toHaveLength(1)
+            expect((yield* sandbox.jobs).filter((j) => j.body.notes === "Note 1")).toHaveLength(queued)
           }), { client: { timeout: "300 millis" } }),
       { discard: true }
     ))

@@ -21,6 +21,7 @@ import {
   enqueue,
   envLayer,
   get,
+  JANE,
   logging,
   noteFor,
   notesEvent,
@@ -176,6 +177,49 @@ describe("Deliveries.enqueue", () => {
         )
         expect(new Set(results.map((r) => r.id)).size).toBe(1)
         expect(results.filter((r) => !r.replayed)).toHaveLength(1)
+      })))
+
+  it.scopedLive("many enqueues at once are committed together; each answers once its delivery can be read back", () =>
+    withDeliveries(() =>
+      Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        const seen = yield* Effect.all(
+          Array.from({ length: 100 }, (_, i) =>
+            Effect.flatMap(
+              enqueue(noteFor(i % 2 === 0 ? CARLOS : JANE, i), i % 10 === 0 ? { idempotencyKey: `batch-${i}` } : {}),
+              // Read through the store's own client: it sees committed rows only.
+              ({ id }) => sql<{ readonly id: string }>`SELECT id FROM deliveries WHERE id = ${id}`
+            )),
+          { concurrency: "unbounded" }
+        )
+        expect(seen.map((rows) => rows.length)).toEqual(Array(100).fill(1))
+        expect(new Set(seen.map((rows) => rows[0]!.id)).size).toBe(100)
+        // Keys taken in the batch hold.
+        expect(yield* enqueue(noteFor(CARLOS, 20), { idempotencyKey: "batch-20" })).toMatchObject({ replayed: true })
+      })))
+
+  it.scopedLive("an enqueue while a transaction holds the file waits for it, then commits", () =>
+    withDeliveries(() =>
+      Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        const first = yield* enqueue(noteFor(JANE, 1))
+        const holding = yield* Deferred.make<void>()
+        const release = yield* Deferred.make<void>()
+        const transaction = yield* Effect.fork(sql.withTransaction(Effect.gen(function*() {
+          yield* sql`UPDATE deliveries SET updated_at = updated_at + 1 WHERE id = ${first.id}`
+          yield* Deferred.succeed(holding, undefined)
+          yield* Deferred.await(release)
+        })))
+        yield* Deferred.await(holding)
+        // The file is write-locked across this wait: the enqueue must not fail with SQLITE_BUSY.
+        const second = yield* Effect.fork(enqueue(noteFor(JANE, 2)))
+        // Let it reach its insert, whose commit runs on the next turn of the event loop, and that turn pass.
+        yield* Effect.yieldNow()
+        yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+        yield* Deferred.succeed(release, undefined)
+        yield* Fiber.join(transaction)
+        const { id } = yield* Fiber.join(second)
+        expect((yield* get(id)).status).toBe("queued")
       })))
 
   it.scopedLive("an idempotency key must be 1 to 255 visible characters", () =>

@@ -26,7 +26,10 @@ describe("DeliveryStore", () => {
       const file = yield* tempFile
       expect(fs.existsSync(path.dirname(file))).toBe(false)
       const first = yield* Effect.provide(pragmas, DeliveryStore.layer({ filename: file }))
-      expect(first).toEqual({ journal: "wal", synchronous: 2, migrations: [{ migration_id: 1, name: "deliveries" }] })
+      expect(first).toEqual({ journal: "wal", synchronous: 2, migrations: [
+        { migration_id: 1, name: "deliveries" },
+        { migration_id: 2, name: "deliveries_job" }
+      ] })
       expect(fs.existsSync(file)).toBe(true)
       // Reopened: the migrations already applied are not run again.
       const second = yield* Effect.provide(pragmas, DeliveryStore.layer({ filename: file }))

@@ -52,6 +52,9 @@ export const callEvent = {
   call_audio_link: "https://calls.example.com/r/1"
 } as const
 
+/** The demo applicant (Jane). */
+export const JANE = { applicant_id: DEMO.applicantId, application_id: DEMO.applicationId } as const
+
 /** The second applicant of the demo integration (Carlos Rivera, same property). */
 export const CARLOS = { applicant_id: "cm1ekb27wlhbbsbiu7je8mh1d", application_id: "cmgmny7sw0h7wf4e077ktxnjp" } as const
 

@@ -58,5 +58,12 @@ export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.S
       reason TEXT NOT NULL
     )`
     yield* sql`CREATE INDEX delivery_transitions_delivery ON delivery_transitions (delivery_id, seq)`
+  }),
+  // Confirmations (from the write logs, the write status, a webhook) find a
+  // delivery by its job. Only rows with a job are in it, so an enqueue does
+  // not write it.
+  "2_deliveries_job": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`CREATE INDEX deliveries_job ON deliveries (job_id) WHERE job_id IS NOT NULL`
   })
 }
