@@ -44,6 +44,7 @@ import { IntegrationNotAllowed, InvalidInput, JobNotFound, MethodNotAllowed } fr
 import { integrationOf, toEvent } from "./internal/input.js"
 import * as Options_ from "@entrata-events/core/AdapterOptions"
 import * as Problem from "./internal/problem.js"
+import * as RequestLogs from "./internal/requestLogs.js"
 import * as JobOwners from "./JobOwners.js"
 
 // ---------------------------------------------------------------------------
@@ -366,24 +367,22 @@ const settle = (
   requestId: string,
   ctx: Omit<Problem.Context, "now">
 ): Effect.Effect<Problem.Answer> =>
-  Effect.gen(function*() {
-    if (Exit.isSuccess(exit)) {
-      yield* Effect.logInfo(`answered ${exit.value.status}`)
-      return exit.value
-    }
-    const failure = Cause.failureOrCause(exit.cause)
-    if (Either.isRight(failure)) {
-      yield* Effect.logError("answered 500: a defect", failure.right)
-      return Problem.answer(Problem.internalError(requestId), requestId)
-    }
-    const problem = Problem.problemFor(failure.left, { ...ctx, now: yield* Clock.currentTimeMillis })
-    const line = `answered ${problem.status} (${problem.slug})`
-    // Propexo's and the PMS's own words help operators; callers never see them.
-    yield* problem.status >= 500 || problem.slug === "rejected-by-entrata"
-      ? Effect.logWarning(`${line}: ${failure.left.message}`)
-      : Effect.logInfo(line)
-    return Problem.answer(problem, requestId)
-  })
+  Exit.isSuccess(exit)
+    ? Effect.as(Effect.logInfo(`answered ${exit.value.status}`), exit.value)
+    : Effect.gen(function*() {
+      const failure = Cause.failureOrCause(exit.cause)
+      if (Either.isRight(failure)) {
+        yield* Effect.logError("answered 500: a defect", failure.right)
+        return Problem.answer(Problem.internalError(requestId), requestId)
+      }
+      const problem = Problem.problemFor(failure.left, { ...ctx, now: yield* Clock.currentTimeMillis })
+      const line = `answered ${problem.status} (${problem.slug})`
+      // Propexo's and the PMS's own words help operators; callers never see them.
+      yield* problem.status >= 500 || problem.slug === "rejected-by-entrata"
+        ? Effect.logWarning(`${line}: ${failure.left.message}`)
+        : Effect.logInfo(line)
+      return Problem.answer(problem, requestId)
+    })
 
 // ---------------------------------------------------------------------------
 // The router
@@ -418,29 +417,34 @@ export const createApplicantEventsRouter = (options: Options): ApplicantEventsRo
   (req: Request, res: Response): void => {
     const requestId = Problem.requestIdOf(req)
     res.setHeader("x-request-id", requestId)
-    const hangUp = new AbortController()
-    res.once("close", () => {
-      if (!res.writableFinished) hangUp.abort()
-    })
     const statusUrl = (job_id: string) => `${req.baseUrl}/jobs/${encodeURIComponent(job_id)}`
-    const effect = program(req, res, statusUrl).pipe(
+    const answered = program(req, res, statusUrl).pipe(
       Effect.exit,
-      Effect.flatMap((exit) => settle(exit, requestId, { operation, statusUrl })),
-      Effect.onInterrupt(() =>
-        Effect.logInfo("interrupted before answering: the client hung up, or the runtime stopped")
-      ),
-      Effect.withLogSpan("request"),
-      Effect.annotateLogs({ requestId, method: req.method, path: req.originalUrl }),
-      Effect.withSpan(`ApplicantEventsRouter.${operation}`, {
-        attributes: { "http.request_id": requestId },
-        // The span's place in this module says nothing a trace needs, and capturing it costs.
-        captureStackTrace: false
-      })
+      Effect.flatMap((exit) => settle(exit, requestId, { operation, statusUrl }))
     )
-    runtime.runPromiseExit(effect, { signal: hangUp.signal }).then((exit) => {
+    const fiber = runtime.runFork(
+      Effect.zipRight(RequestLogs.start("request", { requestId, method: req.method, path: req.originalUrl }), answered)
+        .pipe(
+          Effect.onInterrupt(() =>
+            Effect.logInfo("interrupted before answering: the client hung up, or the runtime stopped")
+          ),
+          Effect.withSpan(`ApplicantEventsRouter.${operation}`, {
+            attributes: { "http.request_id": requestId },
+            // The span's place in this module says nothing a trace needs, and capturing it costs.
+            captureStackTrace: false
+          })
+        )
+    )
+    let hungUp = false
+    res.once("close", () => {
+      if (res.writableFinished) return
+      hungUp = true
+      fiber.unsafeInterruptAsFork(fiber.id())
+    })
+    fiber.addObserver((exit) => {
       if (Exit.isSuccess(exit)) return Problem.send(res, exit.value)
       if (Cause.isInterruptedOnly(exit.cause)) {
-        if (!hangUp.signal.aborted) Problem.send(res, Problem.answer(Problem.unavailable, requestId))
+        if (!hungUp) Problem.send(res, Problem.answer(Problem.unavailable, requestId))
         return
       }
       // The runtime itself failed (its layer could not be built): its logger may be gone too.

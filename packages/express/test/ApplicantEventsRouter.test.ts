@@ -96,6 +96,29 @@ describe("POST /", () => {
       expect(lines.find((l) => l.message === "answered 202")?.annotations.caller).toBe("all")
     }))
 
+  it("every line of a request carries its annotations and log span, next to the host runtime's own", async () => {
+    const harness = await start()
+    const hostAnnotated = Layer.scopedDiscard(Effect.annotateLogsScoped({ service: "events-host" }))
+    const runtime = ManagedRuntime.make(Layer.merge(servicesLayer(harness.sandbox), hostAnnotated))
+    const app = express()
+    app.use("/events", ApplicantEventsRouter.createApplicantEventsRouter({ runtime, authorize }))
+    const server = await listen(app)
+    try {
+      const answer = await request(`${server.origin}/events`, { body: notesEvent, headers: { "x-request-id": "req-lines" } })
+      expect(answer.status).toBe(202)
+      const lines = logLines.filter((l) => l.annotations.requestId === "req-lines")
+      expect(lines.map((l) => l.message)).toContain("answered 202")
+      for (const line of lines) {
+        expect(line.annotations).toMatchObject({ service: "events-host", method: "POST", path: "/events", caller: "all" })
+        expect(line.spans).toContain("request")
+      }
+    } finally {
+      await server.close()
+      await runtime.dispose()
+      await harness.close()
+    }
+  })
+
   it("200 with ?await=true: the write's final status", () =>
     using(start(), async (h) => {
       const answer = await h.call("/?await=true", { body: notesEvent })

@@ -7,6 +7,7 @@ import { Sandbox, Seed } from "@entrata-events/sandbox"
 import * as Duration from "effect/Duration"
 import * as HashMap from "effect/HashMap"
 import * as Layer from "effect/Layer"
+import * as List from "effect/List"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Redacted from "effect/Redacted"
@@ -30,6 +31,8 @@ export interface LogLine {
   readonly level: string
   readonly message: string
   readonly annotations: Readonly<Record<string, unknown>>
+  /** The labels of its log spans. */
+  readonly spans: ReadonlyArray<string>
 }
 
 /** Every log line of every harness, to scan for the token. */
@@ -43,11 +46,12 @@ export const tokens: Array<string> = []
 
 const capture = Logger.replace(
   Logger.defaultLogger,
-  Logger.make(({ annotations, logLevel, message }) => {
+  Logger.make(({ annotations, logLevel, message, spans }) => {
     logLines.push({
       level: logLevel.label,
       message: Array.isArray(message) ? message.map(String).join(" ") : String(message),
-      annotations: Object.fromEntries(HashMap.toEntries(annotations))
+      annotations: Object.fromEntries(HashMap.toEntries(annotations)),
+      spans: List.toArray(spans).map((span) => span.label)
     })
   })
 )
