@@ -60,7 +60,12 @@ const seed: Seed.Seed = {
   applicants: [...defaultSeed.applicants, ...applicants],
   applications: [
     ...defaultSeed.applications,
-    ...applicants.map((a, i) => ({ ...demoApplication, id: id("bp", i), x_id: String(8_800_000 + i), applicant_id: a.id }))
+    ...applicants.map((a, i) => ({
+      ...demoApplication,
+      id: id("bp", i),
+      x_id: String(8_800_000 + i),
+      applicant_id: a.id
+    }))
   ]
 }
 

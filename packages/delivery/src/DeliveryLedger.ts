@@ -250,7 +250,11 @@ export class DeliveryLedger extends Context.Tag("@entrata-events/delivery/Delive
  * @since 0.2.0
  * @category constructors
  */
-export const make: Effect.Effect<DeliveryLedgerShape, never, SqlClient.SqlClient | Scope.Scope> = Effect.gen(function*() {
+export const make: Effect.Effect<
+  DeliveryLedgerShape,
+  never,
+  SqlClient.SqlClient | Scope.Scope
+> = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const prepared = yield* Effect.serviceOption(PreparedInsert)
   const changes = yield* PubSub.unbounded<DeliveryChange>()
