@@ -27,7 +27,8 @@ import * as Schema from "effect/Schema"
  *   429 or an outage, for `next_attempt_at`);
  * - `sending`: committed as being sent, before the request went out;
  * - `sent`: Propexo queued the write (`job_id` known), Entrata has not
- *   decided yet;
+ *   decided yet (one the deliverer could not confirm within its
+ *   `giveUpAfter` stays so for good, its history saying why);
  * - `succeeded`: Entrata applied it;
  * - `failed`: Entrata refused it (`errors` are its messages);
  * - `rejected`: Propexo's validation, or ours at delivery, refused it: never

@@ -13,14 +13,17 @@ import type { SqlError } from "@effect/sql/SqlError"
 import type { WriteStatusValue } from "@entrata-events/propexo/PropexoApi"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
-import type * as Queue from "effect/Queue"
+import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import { type Backlog, type Delivery, DeliveryChange, type DeliveryStatus, isFinal, Transition } from "./Delivery.js"
 import { PreparedInsert } from "./internal/preparedInsert.js"
+import { nextTurn } from "./internal/turn.js"
 import {
   COLUMNS,
   decodeRows,
@@ -32,6 +35,9 @@ import {
 } from "./internal/rows.js"
 
 const ACCEPTED = "accepted"
+
+/** The most transitions one commit takes. */
+const MAX_BATCH = 256
 
 /** A delivery's first transition: its acceptance, which its row records. */
 const accepted = (row: LedgerRow): Transition =>
@@ -165,7 +171,12 @@ export interface DeliveryLedgerShape {
   readonly list: (
     request: ListRequest
   ) => Effect.Effect<{ readonly items: ReadonlyArray<Delivery>; readonly next: number | undefined }, SqlError>
-  /** Moves a delivery from `request.from` to `request.to`; `None` when it was no longer in `from`. */
+  /**
+   * Moves a delivery from `request.from` to `request.to`; `None` when it was
+   * no longer in `from`. Transitions asked at the same moment (sends ending
+   * together) are committed in one transaction, each answered once it is
+   * committed; so never call it inside a transaction of your own.
+   */
   readonly transition: (id: string, request: TransitionRequest) => Effect.Effect<Option.Option<LedgerRow>, SqlError>
   /**
    * Several transitions in one transaction (one commit for a batch of
@@ -177,10 +188,15 @@ export interface DeliveryLedgerShape {
   /** Sets when a delivery still in `status` is next due, recording no transition. */
   readonly reschedule: (id: string, status: DeliveryStatus, next_attempt_at: number) => Effect.Effect<void, SqlError>
   /**
-   * The oldest `queued` delivery due at `now` whose applicant has no older
-   * delivery still `queued` or `sending`.
+   * The oldest `queued` deliveries due at `now` (at most `limit`) whose
+   * applicant has no older delivery still `queued` or `sending`: so at
+   * most one per applicant.
    */
-  readonly nextSendable: (now: number, filter: LedgerFilter) => Effect.Effect<Option.Option<LedgerRow>, SqlError>
+  readonly sendable: (
+    now: number,
+    limit: number,
+    filter: LedgerFilter
+  ) => Effect.Effect<ReadonlyArray<LedgerRow>, SqlError>
   /** When the next queued delivery not yet due at `now` falls due. */
   readonly nextQueuedAfter: (now: number, filter: LedgerFilter) => Effect.Effect<Option.Option<number>, SqlError>
   /**
@@ -234,7 +250,11 @@ export class DeliveryLedger extends Context.Tag("@entrata-events/delivery/Delive
  * @since 0.2.0
  * @category constructors
  */
-export const make: Effect.Effect<DeliveryLedgerShape, never, SqlClient.SqlClient> = Effect.gen(function*() {
+export const make: Effect.Effect<
+  DeliveryLedgerShape,
+  never,
+  SqlClient.SqlClient | Scope.Scope
+> = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const prepared = yield* Effect.serviceOption(PreparedInsert)
   const changes = yield* PubSub.unbounded<DeliveryChange>()
@@ -402,9 +422,51 @@ export const make: Effect.Effect<DeliveryLedgerShape, never, SqlClient.SqlClient
   const published = (row: LedgerRow, request: TransitionRequest) =>
     Effect.flatMap(changeOf(row, request.from, request.at, request.reason), publish)
 
+  // Group commit: one fiber takes every transition waiting (from the next
+  // turn of the event loop on, so that sends answered together are in it)
+  // and commits them in one transaction (one fsync with synchronous=FULL, against one each:
+  // the drain of a backlog is bound by them). When the batch fails, each is
+  // tried alone, so that one bad transition fails only its caller.
+  interface Waiting {
+    readonly id: string
+    readonly request: TransitionRequest
+    readonly done: Deferred.Deferred<Option.Option<LedgerRow>, SqlError>
+  }
+  const waiting = yield* Queue.unbounded<Waiting>()
+  const commitBatch = (batch: ReadonlyArray<Waiting>): Effect.Effect<void> =>
+    Effect.flatMap(
+      Effect.exit(sql.withTransaction(Effect.forEach(batch, (w) => apply(w.id, w.request)))),
+      Exit.match({
+        onFailure: (cause) =>
+          batch.length === 1
+            ? Deferred.failCause(batch[0]!.done, cause)
+            : Effect.forEach(batch, (w) => commitBatch([w]), { discard: true }),
+        onSuccess: (moved) =>
+          Effect.forEach(batch, (w, i) => {
+            const row = moved[i] ?? Option.none()
+            return Effect.zipRight(
+              Option.isSome(row)
+                ? Effect.catchAllCause(published(row.value, w.request), (cause) =>
+                  Effect.logError("Could not publish a committed change of status", cause))
+                : Effect.void,
+              Deferred.succeed(w.done, row)
+            )
+          }, { discard: true })
+      })
+    )
+  yield* Effect.forkScoped(Effect.forever(
+    Effect.gen(function*() {
+      const first = yield* Queue.take(waiting)
+      yield* nextTurn
+      const more = yield* Queue.takeUpTo(waiting, MAX_BATCH - 1)
+      yield* commitBatch([first, ...more])
+    })
+  ))
+
   const transition: DeliveryLedgerShape["transition"] = (id, request) =>
-    sql.withTransaction(apply(id, request)).pipe(
-      Effect.tap(Option.match({ onNone: () => Effect.void, onSome: (row) => published(row, request) }))
+    Effect.flatMap(
+      Deferred.make<Option.Option<LedgerRow>, SqlError>(),
+      (done) => Effect.zipRight(Queue.offer(waiting, { id, request, done }), Deferred.await(done))
     )
 
   const transitionAll: DeliveryLedgerShape["transitionAll"] = (changes) =>
@@ -458,15 +520,15 @@ export const make: Effect.Effect<DeliveryLedgerShape, never, SqlClient.SqlClient
       Effect.asVoid(
         sql`UPDATE deliveries SET next_attempt_at = ${next_attempt_at} WHERE id = ${id} AND status = ${status}`
       ),
-    nextSendable: (now, filter) =>
-      first(
+    sendable: (now, limit, filter) =>
+      rows(
         sql`SELECT ${qualified} FROM deliveries d
           WHERE d.status = 'queued' AND d.next_attempt_at <= ${now} AND ${inIntegrations(filter)}
             AND NOT EXISTS (
               SELECT 1 FROM deliveries p
               WHERE p.applicant_id = d.applicant_id AND p.integration_id = d.integration_id AND p.seq < d.seq
                 AND p.status IN ('queued', 'sending'))
-          ORDER BY d.seq LIMIT 1`
+          ORDER BY d.seq LIMIT ${limit}`
       ),
     nextQueuedAfter: (now, filter) =>
       Effect.map(
@@ -547,4 +609,4 @@ export const make: Effect.Effect<DeliveryLedgerShape, never, SqlClient.SqlClient
  * @since 0.2.0
  * @category layers
  */
-export const layer: Layer.Layer<DeliveryLedger, never, SqlClient.SqlClient> = Layer.effect(DeliveryLedger, make)
+export const layer: Layer.Layer<DeliveryLedger, never, SqlClient.SqlClient> = Layer.scoped(DeliveryLedger, make)

@@ -95,6 +95,8 @@ export const makeSqlite = (
     return client
   })
 
+const isInMemory = (filename: string) => filename === ":memory:" || filename === ""
+
 /**
  * The ledger's `SqlClient` on an SQLite file, migrated. It also carries the
  * ledger's enqueue INSERT prepared once on the file (about ten times
@@ -111,8 +113,10 @@ export const layer = (
     Effect.gen(function*() {
       const client = yield* makeSqlite(options)
       yield* Effect.provideService(migrate, SqlClient.SqlClient, client)
-      const prepared = yield* PreparedInsert.make(options.filename)
-      return Context.make(SqlClient.SqlClient, client).pipe(Context.add(PreparedInsert.PreparedInsert, prepared))
+      const context = Context.make(SqlClient.SqlClient, client)
+      // A second connection to an in-memory database would open another one.
+      if (isInMemory(options.filename)) return context
+      return Context.add(context, PreparedInsert.PreparedInsert, yield* PreparedInsert.make(options.filename))
     })
   ).pipe(Layer.provide(Reactivity.layer))
 

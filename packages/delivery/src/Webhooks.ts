@@ -148,7 +148,9 @@ const invalid = (error: ParseResult.ParseError, prefix: ReadonlyArray<string>): 
     path: [...prefix, ...issue.path.map(String)].join("."),
     message: issue._tag === "Missing" ? "is required" : issue.message
   }))
-  return new InvalidWebhook({ issues: first === undefined ? [{ path: "", message: "is not valid" }] : [first, ...rest] })
+  return new InvalidWebhook({
+    issues: first === undefined ? [{ path: "", message: "is not valid" }] : [first, ...rest]
+  })
 }
 
 /**
@@ -184,7 +186,8 @@ export const make = (options: WebhooksOptions): Effect.Effect<WebhooksShape, nev
           ? yield* ledger.transition(row.id, { ...change, from: "sent" })
           : Option.none()
         if (Option.isSome(moved)) {
-          return { trigger: WRITE_OPERATION_FAILURE, outcome: "recorded", delivery_id: row.id, status: moved.value.status }
+          const status = moved.value.status
+          return { trigger: WRITE_OPERATION_FAILURE, outcome: "recorded", delivery_id: row.id, status }
         }
         const now = Option.getOrElse(yield* ledger.find(row.id), () => row)
         return { trigger: WRITE_OPERATION_FAILURE, outcome: "already-settled", delivery_id: row.id, status: now.status }
@@ -200,7 +203,8 @@ export const make = (options: WebhooksOptions): Effect.Effect<WebhooksShape, nev
         (error) => invalid(error, [])
       )
       if (envelope.trigger !== WRITE_OPERATION_FAILURE) {
-        return { trigger: envelope.trigger, outcome: "ignored", delivery_id: null, status: null } satisfies WebhookReceipt
+        const ignored: WebhookReceipt = { trigger: envelope.trigger, outcome: "ignored", delivery_id: null, status: null }
+        return ignored
       }
       const failure = yield* Either.mapLeft(decodeFailure(envelope.data), (error) => invalid(error, ["data"]))
       yield* Effect.annotateCurrentSpan({ "propexo.job_id": failure.root_job_id })

@@ -114,7 +114,7 @@ describe("Deliverer", () => {
         expect((yield* sandbox.events).map((e) => e.notes)).toEqual(["Asked about parking."])
       }), { env: { deliverer: { ...fast, pollInterval: "1 hour" } } }))
 
-  it.scopedLive("a write the PMS refuses ends failed, with its messages", () =>
+  it.scopedLive("a write the PMS refuses ends failed, with its messages; the applicant's next event still goes", () =>
     withDeliverer(() =>
       Effect.gen(function*() {
         const { id } = yield* enqueue({ ...notesEvent, email_to: "someone.else@example.com" })
@@ -123,6 +123,8 @@ describe("Deliverer", () => {
         expect(failed.write_status).toBe("FAILURE")
         expect(failed.errors.join(" ")).toMatch(/primary email/i)
         expect(failed.history.at(-1)).toMatchObject({ from: "sent", reason: "Entrata refused it (write logs)" })
+        // It does not hold back the applicant's next event.
+        yield* awaitStatus((yield* enqueue({ ...notesEvent, notes: "Called again." })).id, "succeeded")
       })))
 
   it.scopedLive("a burst is confirmed from the write logs, at most 0.05 requests per delivery, none per job", () =>

@@ -10,7 +10,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { Deliveries } from "../src/Deliveries.js"
-import { Delivery } from "../src/Delivery.js"
+import { Delivery, type DeliveryStatus } from "../src/Delivery.js"
 import { DeliveryLedger } from "../src/DeliveryLedger.js"
 import {
   callEvent,
@@ -411,6 +411,33 @@ describe("Deliveries.list", () => {
           const error = yield* Effect.flip(deliveries.list(options))
           expect(error).toMatchObject({ _tag: "InvalidOption", field })
         }
+      })))
+})
+
+describe("DeliveryLedger.transition", () => {
+  it.scopedLive("transitions asked together are committed together; one that fails fails only its caller", () =>
+    withDeliveries(() =>
+      Effect.gen(function*() {
+        const ledger = yield* DeliveryLedger
+        const ids = yield* Effect.forEach([1, 2, 3], (n) => Effect.map(enqueue(noteFor(JANE, n)), (e) => e.id))
+        const cancel = (id: string) =>
+          ledger.transition(id, { from: "queued", to: "cancelled", at: Date.now(), reason: "test: cancelled" })
+        const [first, broken, third] = yield* Effect.all([
+          cancel(ids[0]!),
+          Effect.either(ledger.transition(ids[1]!, {
+            from: "queued",
+            // Not a status: the table's CHECK refuses it, as a broken transition would be.
+            to: "lost" as DeliveryStatus,
+            at: Date.now(),
+            reason: "test: broken"
+          })),
+          cancel(ids[2]!)
+        ], { concurrency: "unbounded" })
+        expect(Option.map(first, (row) => row.status)).toEqual(Option.some("cancelled"))
+        expect(Option.map(third, (row) => row.status)).toEqual(Option.some("cancelled"))
+        expect(broken._tag === "Left" && broken.left._tag).toBe("SqlError")
+        expect((yield* get(ids[1]!)).status).toBe("queued")
+        expect(statusesOf(yield* get(ids[2]!))).toEqual(["queued", "cancelled"])
       })))
 })
 

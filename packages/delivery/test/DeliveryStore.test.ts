@@ -3,8 +3,10 @@ import { describe, expect, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import * as DeliveryLedger from "../src/DeliveryLedger.js"
 import * as DeliveryStore from "../src/DeliveryStore.js"
 import { tempFile } from "./helpers.js"
 
@@ -35,6 +37,21 @@ describe("DeliveryStore", () => {
       const second = yield* Effect.provide(pragmas, DeliveryStore.layer({ filename: file }))
       expect(second).toEqual(first)
     }))
+
+  it.scoped("an in-memory ledger records through its one connection", () =>
+    Effect.gen(function*() {
+      const ledger = yield* DeliveryLedger.DeliveryLedger
+      const delivery = {
+        id: "dlv_0000000000000000000000000a",
+        integration_id: "cmintegration",
+        applicant_id: "cmapplicant",
+        idempotency_key: null,
+        body: "{}",
+        at: Date.now()
+      }
+      expect(yield* ledger.insert(delivery)).toEqual(Option.none())
+      expect(Option.map(yield* ledger.find(delivery.id), (row) => row.status)).toEqual(Option.some("queued"))
+    }).pipe(Effect.provide(DeliveryLedger.layer.pipe(Layer.provide(DeliveryStore.layer({ filename: ":memory:" }))))))
 
   it.scoped("a file that cannot be opened is an SqlError naming it", () =>
     Effect.gen(function*() {

@@ -55,7 +55,9 @@ const deliver = (payload: unknown, secret = SECRET) =>
  * webhook), the ledger, the deliverer and `Webhooks` on them; `f` gets a
  * delivery already `sent`.
  */
-const withSent = <A, E>(f: (delivery: { readonly id: string; readonly job_id: string }) => Effect.Effect<A, E, Services | Webhooks.Webhooks>) =>
+const withSent = <A, E>(
+  f: (delivery: { readonly id: string; readonly job_id: string }) => Effect.Effect<A, E, Services | Webhooks.Webhooks>
+) =>
   Effect.gen(function*() {
     const sandbox = yield* Sandbox.make({ jobDelay: "1 hour", slowDownDelay: 0 })
     const file = yield* tempFile

@@ -35,7 +35,7 @@ export const confirmed = (
       return {
         to: "succeeded",
         at,
-        reason: `${outcome.write_status === "SUCCESS" ? "Entrata applied it" : "Entrata applied part of it"} (${source})`,
+        reason: `Entrata applied ${outcome.write_status === "SUCCESS" ? "it" : "part of it"} (${source})`,
         set: { write_status: outcome.write_status, errors: outcome.errors }
       }
     case "FAILURE":
