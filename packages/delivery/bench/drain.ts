@@ -141,7 +141,7 @@ const main = Effect.gen(function*() {
   const client = yield* Layer.build(
     ApplicantEventsLive.layer().pipe(
       Layer.provide(
-        PropexoConfig.PropexoConfig.layer({
+        PropexoConfig.layer({
           token: sandbox.token,
           baseUrl: sandbox.baseUrl,
           rateLimit: { limit: LIMIT, window: WINDOW }
